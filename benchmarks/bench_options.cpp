@@ -1,0 +1,90 @@
+#include "benchmarks/bench_options.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+namespace layer_energy::bench {
+namespace {
+
+double to_double(const std::string& flag, const std::string& text, double min_value) {
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value) || value < min_value) {
+    throw std::invalid_argument("--" + flag + ": expected a number >= " + std::to_string(min_value) + ", got \"" +
+                                text + "\"");
+  }
+  return value;
+}
+
+std::string one_of(const std::string& flag, const std::string& text, const std::vector<std::string>& allowed) {
+  for (const auto& a : allowed) {
+    if (text == a) return text;
+  }
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : "|") + a;
+  throw std::invalid_argument("--" + flag + ": expected " + list + ", got \"" + text + "\"");
+}
+
+}  // namespace
+
+BenchOptions extract_bench_options(int* argc, char** argv) {
+  BenchOptions o;
+  for (int i = 0; i < *argc; ++i) o.command_line += (i ? " " : "") + std::string(argv[i]);
+
+  using Setter = std::function<void(const std::string&)>;
+  const std::map<std::string, Setter> setters = {
+      {"backend", [&](const std::string& v) { o.backend = one_of("backend", v, {"auto", "cuda", "cpu"}); }},
+      {"device", [&](const std::string& v) { o.device = static_cast<int>(to_double("device", v, 0)); }},
+      {"power", [&](const std::string& v) { o.power = v; }},
+      {"power_sysfs_root", [&](const std::string& v) { o.power_sysfs_root = v; }},
+      {"power_rails", [&](const std::string& v) { o.power_rails = v; }},
+      {"idle_s", [&](const std::string& v) { o.idle_s = to_double("idle_s", v, 0); }},
+      {"energy_rel_err", [&](const std::string& v) { o.energy_rel_err = to_double("energy_rel_err", v, 0); }},
+      {"grid", [&](const std::string& v) { o.grid = v; }},
+      {"network", [&](const std::string& v) { o.network = v; }},
+      {"precision", [&](const std::string& v) { o.precision = one_of("precision", v, {"fp32", "tf32", "fp16"}); }},
+      {"layout", [&](const std::string& v) { o.layout = one_of("layout", v, {"nchw", "nhwc"}); }},
+      {"power_trace_out", [&](const std::string& v) { o.power_trace_out = v; }},
+      {"resume", [&](const std::string& v) { o.resume = v; }},
+  };
+
+  int kept = 1;
+  for (int i = 1; i < *argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--list_power" || arg == "--list_power=true") {
+      o.list_power = true;
+      continue;
+    }
+    if (arg.compare(0, 2, "--") != 0) {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    const auto eq = arg.find('=');
+    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const auto setter = setters.find(name);
+    if (setter == setters.end()) {
+      argv[kept++] = argv[i];  // a --benchmark_* flag, or unknown: Google Benchmark reports it
+      continue;
+    }
+    std::string value;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else if (i + 1 < *argc) {
+      value = argv[++i];
+    } else {
+      throw std::invalid_argument("--" + name + ": missing value");
+    }
+    setter->second(value);
+  }
+  *argc = kept;
+  argv[kept] = nullptr;
+  return o;
+}
+
+}  // namespace layer_energy::bench

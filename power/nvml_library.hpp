@@ -1,0 +1,66 @@
+// libnvidia-ml loaded at run time (dlopen): the build needs no nvml.h, and a machine without the NVIDIA driver still
+// runs every other source. Only the few entry points the NVML source uses are declared, with our own types that match
+// NVML's C ABI.
+#pragma once
+
+#include <string>
+
+namespace layer_energy::power::nvml {
+
+// nvmlReturn_t is a C enum: passed and returned as int.
+using Return = int;
+constexpr Return kSuccess = 0;
+constexpr Return kNotSupported = 3;
+
+// nvmlDevice_t: an opaque pointer owned by the library.
+struct DeviceOpaque;
+using Device = DeviceOpaque*;
+
+// nvmlPciInfo_t as filled by nvmlDeviceGetPciInfo_v3 (fixed layout of the public C API).
+struct PciInfo {
+  char bus_id_legacy[16];
+  unsigned domain;
+  unsigned bus;
+  unsigned device;
+  unsigned pci_device_id;
+  unsigned pci_subsystem_id;
+  char bus_id[32];
+};
+
+// NVML_DEVICE_NAME_V2_BUFFER_SIZE: the buffer NVML asks for to hold any device name.
+constexpr unsigned kNameBufferSize = 96;
+
+struct Api {
+  Return (*init)() = nullptr;  // nvmlInit_v2
+  Return (*shutdown)() = nullptr;
+  const char* (*error_string)(Return) = nullptr;
+  Return (*device_count)(unsigned*) = nullptr;                     // nvmlDeviceGetCount_v2
+  Return (*handle_by_index)(unsigned, Device*) = nullptr;          // nvmlDeviceGetHandleByIndex_v2
+  Return (*handle_by_pci_bus_id)(const char*, Device*) = nullptr;  // optional: nvmlDeviceGetHandleByPciBusId_v2
+  Return (*name)(Device, char*, unsigned) = nullptr;               // nvmlDeviceGetName
+  Return (*total_energy)(Device, unsigned long long*) = nullptr;   // optional: mJ since driver load (Volta+)
+  Return (*power_usage)(Device, unsigned*) = nullptr;              // optional: mW
+  Return (*pci_info)(Device, PciInfo*) = nullptr;                  // optional: nvmlDeviceGetPciInfo_v3
+};
+
+// One dlopen'ed copy of the library; dlclose on destruction. Does not call nvmlInit (the source does).
+class Library {
+ public:
+  explicit Library(const std::string& path);
+  ~Library();
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+
+  // Empty when loaded and every required symbol resolved; otherwise one line (without the "nvml: " prefix).
+  const std::string& error() const { return error_; }
+  const Api& api() const { return api_; }
+  // nvmlErrorString text, or the numeric code when the library gives none.
+  std::string describe(Return code) const;
+
+ private:
+  void* handle_ = nullptr;
+  Api api_;
+  std::string error_;
+};
+
+}  // namespace layer_energy::power::nvml

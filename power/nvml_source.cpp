@@ -1,0 +1,194 @@
+#include "power/nvml_source.hpp"
+
+#include <cstdlib>
+
+#include "power/nvml_library.hpp"
+
+namespace layer_energy::power {
+namespace {
+
+constexpr const char* kDefaultLibrary = "libnvidia-ml.so.1";
+constexpr std::size_t kNoRail = static_cast<std::size_t>(-1);
+
+class NvmlSource final : public PowerSource {
+ public:
+  explicit NvmlSource(const NvmlOptions& options) {
+    reason_ = open(options);
+    if (!reason_.empty()) release();
+  }
+  ~NvmlSource() override { release(); }
+
+  std::string name() const override { return "nvml"; }
+  std::string unusable_reason() const override { return reason_; }
+  const std::vector<Rail>& rails() const override { return rails_; }
+  // Nominal: both the H100's energy counter and its power reading change every ~100 ms.
+  double update_period_s() const override { return 0.1; }
+  std::string board() const override { return gpu_name_; }
+  std::map<std::string, std::string> context() const override;
+  void poll(bool include_edge_only, std::vector<Reading>& out, std::vector<ReadFailure>& failures) override;
+
+ private:
+  std::string open(const NvmlOptions& options);
+  std::string select_device(const NvmlOptions& options);
+  void read_energy(std::vector<Reading>& out, std::vector<ReadFailure>& failures);
+  void read_power(std::vector<Reading>& out, std::vector<ReadFailure>& failures);
+  void release();
+
+  std::unique_ptr<nvml::Library> library_;
+  bool initialised_ = false;
+  nvml::Device device_ = nullptr;
+  std::string reason_;
+  std::string gpu_label_;  // "GPU 0" or "GPU <bus id>", for messages
+  std::string gpu_name_;
+  std::string bus_id_;
+  bool energy_counter_ = false;
+  std::vector<Rail> rails_;
+  std::size_t energy_rail_ = kNoRail;
+  std::size_t power_rail_ = kNoRail;
+};
+
+std::string NvmlSource::open(const NvmlOptions& options) {
+  const std::string path = nvml_library_path(options);
+  library_ = std::make_unique<nvml::Library>(path);
+  if (!library_->error().empty()) {
+    // Only the default name failing means "no driver"; an explicit path may simply be wrong.
+    return "nvml: " + library_->error() + (path == kDefaultLibrary ? ": no NVIDIA driver here" : "");
+  }
+  const nvml::Api& api = library_->api();
+  if (nvml::Return rc = api.init(); rc != nvml::kSuccess) return "nvml: nvmlInit failed: " + library_->describe(rc);
+  initialised_ = true;
+
+  if (std::string why = select_device(options); !why.empty()) return why;
+
+  char name[nvml::kNameBufferSize] = {};
+  gpu_name_ = api.name(device_, name, sizeof name) == nvml::kSuccess ? name : "unknown NVIDIA GPU";
+  nvml::PciInfo pci{};
+  if (api.pci_info != nullptr && api.pci_info(device_, &pci) == nvml::kSuccess) {
+    pci.bus_id[sizeof pci.bus_id - 1] = '\0';
+    bus_id_ = pci.bus_id;
+  } else {
+    bus_id_ = options.pci_bus_id;
+  }
+
+  // Probe once: which of the two readings this GPU and driver support decides the rails.
+  nvml::Return energy_rc = nvml::kNotSupported;
+  if (api.total_energy != nullptr) {
+    unsigned long long mj = 0;
+    energy_rc = api.total_energy(device_, &mj);
+  }
+  nvml::Return power_rc = nvml::kNotSupported;
+  if (api.power_usage != nullptr) {
+    unsigned mw = 0;
+    power_rc = api.power_usage(device_, &mw);
+  }
+  energy_counter_ = energy_rc == nvml::kSuccess;
+  const bool power_ok = power_rc == nvml::kSuccess;
+  const std::string prefix = "nvml: " + gpu_label_ + " (" + gpu_name_ + "): ";
+  if (!energy_counter_ && !power_ok) {
+    if (energy_rc == nvml::kNotSupported && power_rc == nvml::kNotSupported) {
+      // Jetson's integrated GPU: NVML initialises but reports no power; the board's INA3221 rails do.
+      return prefix + "power and energy queries NOT_SUPPORTED (on Jetson use --power=jetson)";
+    }
+    return prefix + "no power reading (energy counter: " + library_->describe(energy_rc) +
+           "; power usage: " + library_->describe(power_rc) + ")";
+  }
+
+  if (energy_counter_) {
+    // One counter read costs ~3.5 ms on an H100: read it at window edges only.
+    energy_rail_ = rails_.size();
+    rails_.push_back(Rail{"GPU", Quantity::energy_j, true, true, 0.001});
+    if (power_ok) {
+      power_rail_ = rails_.size();
+      rails_.push_back(Rail{"GPU_power", Quantity::power_w, false, false, 0.001});
+    }
+  } else {
+    power_rail_ = rails_.size();
+    rails_.push_back(Rail{"GPU", Quantity::power_w, true, false, 0.001});
+  }
+  return {};
+}
+
+std::string NvmlSource::select_device(const NvmlOptions& options) {
+  const nvml::Api& api = library_->api();
+  if (!options.pci_bus_id.empty()) {
+    gpu_label_ = "GPU " + options.pci_bus_id;
+    if (api.handle_by_pci_bus_id == nullptr) {
+      return "nvml: cannot match PCI bus id " + options.pci_bus_id + ": nvmlDeviceGetHandleByPciBusId_v2 missing";
+    }
+    if (nvml::Return rc = api.handle_by_pci_bus_id(options.pci_bus_id.c_str(), &device_); rc != nvml::kSuccess) {
+      return "nvml: no GPU with PCI bus id " + options.pci_bus_id + " (" + library_->describe(rc) + ")";
+    }
+    return {};
+  }
+  gpu_label_ = "GPU " + std::to_string(options.index);
+  unsigned count = 0;
+  if (nvml::Return rc = api.device_count(&count); rc != nvml::kSuccess) {
+    return "nvml: cannot count GPUs: " + library_->describe(rc);
+  }
+  if (count == 0) return "nvml: no NVIDIA GPU found";
+  if (options.index >= count) {
+    return "nvml: no GPU with index " + std::to_string(options.index) + " (" + std::to_string(count) + " found)";
+  }
+  if (nvml::Return rc = api.handle_by_index(options.index, &device_); rc != nvml::kSuccess) {
+    return "nvml: " + gpu_label_ + ": " + library_->describe(rc);
+  }
+  return {};
+}
+
+std::map<std::string, std::string> NvmlSource::context() const {
+  return {
+      {"nvml_gpu", gpu_name_}, {"nvml_pci_bus_id", bus_id_}, {"nvml_energy_counter", energy_counter_ ? "yes" : "no"}};
+}
+
+void NvmlSource::poll(bool include_edge_only, std::vector<Reading>& out, std::vector<ReadFailure>& failures) {
+  if (!reason_.empty()) return;
+  if (power_rail_ != kNoRail) read_power(out, failures);
+  if (energy_rail_ != kNoRail && include_edge_only) read_energy(out, failures);
+}
+
+// Each reading is stamped at the midpoint of its call: the counter read alone takes milliseconds.
+void NvmlSource::read_energy(std::vector<Reading>& out, std::vector<ReadFailure>& failures) {
+  unsigned long long mj = 0;
+  const double t0 = now_s();
+  const nvml::Return rc = library_->api().total_energy(device_, &mj);
+  const double t = 0.5 * (t0 + now_s());
+  if (rc != nvml::kSuccess) {
+    failures.push_back(ReadFailure{t, energy_rail_, "nvmlDeviceGetTotalEnergyConsumption: " + library_->describe(rc)});
+    return;
+  }
+  out.push_back(Reading{t, energy_rail_, static_cast<double>(mj) * 1e-3});
+}
+
+void NvmlSource::read_power(std::vector<Reading>& out, std::vector<ReadFailure>& failures) {
+  unsigned mw = 0;
+  const double t0 = now_s();
+  const nvml::Return rc = library_->api().power_usage(device_, &mw);
+  const double t = 0.5 * (t0 + now_s());
+  if (rc != nvml::kSuccess) {
+    failures.push_back(ReadFailure{t, power_rail_, "nvmlDeviceGetPowerUsage: " + library_->describe(rc)});
+    return;
+  }
+  out.push_back(Reading{t, power_rail_, static_cast<double>(mw) * 1e-3});
+}
+
+void NvmlSource::release() {
+  if (initialised_) library_->api().shutdown();
+  initialised_ = false;
+  device_ = nullptr;
+  library_.reset();
+}
+
+}  // namespace
+
+std::string nvml_library_path(const NvmlOptions& options) {
+  if (!options.library.empty()) return options.library;
+  const char* env = std::getenv("LAYER_ENERGY_NVML_LIBRARY");
+  if (env != nullptr && *env != '\0') return env;
+  return kDefaultLibrary;
+}
+
+std::unique_ptr<PowerSource> make_nvml_source(const NvmlOptions& options) {
+  return std::make_unique<NvmlSource>(options);
+}
+
+}  // namespace layer_energy::power

@@ -1,0 +1,66 @@
+// The power-source interface: every sensor (Jetson INA3221, NVML, RAPL, a replayed trace) is read through it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace layer_energy::power {
+
+// What a rail's reading is: an instantaneous power (W) or a cumulative energy counter (J, monotonic, 64-bit).
+enum class Quantity { power_w, energy_j };
+
+const char* unit_of(Quantity q);  // "W" or "J"
+const char* kind_of(Quantity q);  // "power" or "energy"
+
+struct Rail {
+  std::string name;
+  Quantity quantity = Quantity::power_w;
+  bool default_total = false;  // summed into energy_J unless --power_rails says otherwise
+  bool edge_only = false;      // costly to read (NVML energy ~3.5 ms): read at window edges, never polled
+  double resolution = 0.0;     // smallest step of the reading, in its unit (W or J)
+};
+
+// One reading of one rail. t_s is CLOCK_MONOTONIC seconds (std::chrono::steady_clock on Linux), the trace clock.
+struct Reading {
+  double t_s = 0.0;
+  std::size_t rail = 0;  // index into PowerSource::rails()
+  double value = 0.0;
+};
+
+// A rail that could not be read at t_s; the sampler keeps going and reports the gap.
+struct ReadFailure {
+  double t_s = 0.0;
+  std::size_t rail = 0;
+  std::string why;
+};
+
+class PowerSource {
+ public:
+  PowerSource() = default;
+  PowerSource(const PowerSource&) = delete;
+  PowerSource& operator=(const PowerSource&) = delete;
+  virtual ~PowerSource() = default;
+
+  // "jetson", "nvml", "rapl", "replay".
+  virtual std::string name() const = 0;
+  // Empty when the source can be used; otherwise one line saying why not (kept and shown, never silently dropped).
+  virtual std::string unusable_reason() const = 0;
+  virtual const std::vector<Rail>& rails() const = 0;
+  // How often the sensor's value changes, in seconds.
+  virtual double update_period_s() const = 0;
+  // Board or device name where the source knows it (Jetson model string, GPU name).
+  virtual std::string board() const { return {}; }
+  // Extra facts for the benchmark context (driver generation, update_interval, ...).
+  virtual std::map<std::string, std::string> context() const { return {}; }
+
+  // Reads the rails now and appends one Reading per rail read (or a ReadFailure).
+  // include_edge_only: also read the rails marked edge_only (true at window edges only).
+  // Called from one thread at a time (the sampler serialises calls).
+  virtual void poll(bool include_edge_only, std::vector<Reading>& out, std::vector<ReadFailure>& failures) = 0;
+};
+
+// Seconds on the trace clock (CLOCK_MONOTONIC).
+double now_s();
+
+}  // namespace layer_energy::power

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Configures, builds and runs the tests. The README's test command; .ci/run calls it too.
+#   scripts/test.sh                      Release build in build/, every test
+#   BUILD_DIR=d CMAKE_ARGS="..." CTEST_ARGS="-L sampler" scripts/test.sh
+# Environment: LAYER_ENERGY_FETCH (ON|OFF, default ON), LAYER_ENERGY_WERROR (ON|OFF, default OFF).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${BUILD_DIR:-build}
+jobs=${JOBS:-$(nproc)}
+# shellcheck disable=SC2086
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
+  -DLAYER_ENERGY_FETCH="${LAYER_ENERGY_FETCH:-ON}" -DLAYER_ENERGY_WERROR="${LAYER_ENERGY_WERROR:-OFF}" \
+  ${CMAKE_ARGS:-}
+cmake --build "$build_dir" -j "$jobs"
+# shellcheck disable=SC2086
+ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" ${CTEST_ARGS:-}

@@ -1,0 +1,41 @@
+// Runs a command line and captures its exit code, stdout and stderr (for end-to-end tests of the binaries).
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace layer_energy::test {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+inline CommandResult run_command(const std::string& command) {
+  const std::string err_path = ::testing::TempDir() + "run_command_stderr.txt";
+  CommandResult result;
+  FILE* pipe = ::popen((command + " 2>" + err_path).c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  std::stringstream text;
+  text << err.rdbuf();
+  result.err = text.str();
+  return result;
+}
+
+inline std::string layer_bench_path() { return std::string(LAYER_ENERGY_BINARY_DIR) + "/layer_bench"; }
+inline std::string fixture(const std::string& relative) { return std::string(LAYER_ENERGY_FIXTURES) + "/" + relative; }
+
+}  // namespace layer_energy::test
