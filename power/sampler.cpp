@@ -85,11 +85,10 @@ double Sampler::mark() {
 void Sampler::poll_once(bool include_edge_only) {
   std::vector<Reading> readings;
   std::vector<ReadFailure> failures;
-  {
-    std::lock_guard<std::mutex> lock(poll_mutex_);
-    source_.poll(include_edge_only, readings, failures);
-    append(readings, failures);
-  }
+  // Under the poll lock: the sampler thread and mark() both poll, and the callback sees batches in time order.
+  std::lock_guard<std::mutex> lock(poll_mutex_);
+  source_.poll(include_edge_only, readings, failures);
+  append(readings, failures);
   if (options_.on_readings && !readings.empty()) options_.on_readings(readings);
 }
 

@@ -16,7 +16,7 @@ namespace layer_energy::power {
 struct SamplerOptions {
   // Seconds between polls; 0: half the source's update period, within [0.005, 0.1] s (as Zeus polls).
   double poll_period_s = 0.0;
-  // Called with every batch of readings, outside the sampler's lock (e.g. --power_trace_out).
+  // Called with every batch of readings, one batch at a time in time order (e.g. --power_trace_out).
   std::function<void(const std::vector<Reading>&)> on_readings;
 };
 

@@ -1,0 +1,49 @@
+// Import of a tegrastats log (`tegrastats --logfile FILE` or its captured standard output) as a power trace, so a
+// Jetson run recorded with NVIDIA's own tool can be replayed (`--power=replay:FILE`) like a `--power_trace_out` CSV.
+//
+// Line forms (jetson-sysfs.md, "tegrastats power format"):
+//   L4T R32:   RAM 2185/3956MB ... POM_5V_IN 1236/1236 POM_5V_GPU 0/0 POM_5V_CPU 158/158
+//   L4T R35+:  11-26-2026 11:40:58 RAM 2532/7620MB ... VDD_GPU_SOC 3205mW/3205mW VDD_CPU_CV 802mW/802mW
+// A rail is a NAME token (upper-case letters, digits and underscores, with at least one letter, not one of tegrastats'
+// own non-rail fields such as RAM, SWAP, CPU, EMC_FREQ, GR3D_FREQ) followed by `<instant>/<average>` in mW, either as
+// bare integers (R32) or with `mW` units (R35+). The instant value becomes the rail's reading in W; the running
+// average is ignored. Every other token is ignored.
+#pragma once
+
+#include <string>
+
+#include "power/trace.hpp"
+
+namespace layer_energy::power {
+
+// How the import placed the lines in time, for the replay's context and the user.
+struct TegrastatsInfo {
+  // "timestamps": from each line's leading `MM-DD-YYYY HH:MM:SS` (lines sharing a second are spaced evenly within it);
+  // "interval": line index x interval_s (the log has no timestamps).
+  std::string timing;
+  double interval_s = 0.0;  // the interval used in "interval" timing (1.0 when the caller gave 0); 0 otherwise
+  std::size_t lines = 0;    // lines that carried power rails
+  std::size_t skipped = 0;  // non-empty lines without rails (e.g. a truncated last line), skipped
+  std::string note;         // one line describing the above ("timing from timestamps (1 s resolution) ...")
+};
+
+// Reads a tegrastats log into the same Trace that read_trace_csv returns: one power rail (W, resolution 1 mW) per rail
+// name in order of first appearance, t_s starting at 0 for the first line with rails, default_total chosen by
+// choose_default_total (the whole-module input rail where one exists, else every rail).
+//
+// Timing: lines that start with a timestamp take t from it. Its resolution is one second, so consecutive lines that
+// share a second are spaced evenly within that second (two lines at 11:40:58 with --interval 500 become 58.0 and 58.5).
+// Lines without a timestamp are taken to be interval_s apart (tegrastats --interval, in seconds): line k (counting
+// every non-empty line, with or without rails) is at k x interval_s. interval_s = 0 means tegrastats' default, 1 s;
+// TegrastatsInfo says which timing was used.
+//
+// Lines without rails are skipped. Throws std::runtime_error "FILE: no power rails found (is this a tegrastats log?)"
+// when no line has rails, "FILE: cannot open ..." when unreadable, and "FILE:LINE: what" for a timestamp going
+// backwards, a line without a timestamp in a log whose lines have them, or a rail value out of range.
+Trace read_tegrastats(const std::string& path, double interval_s = 0, TegrastatsInfo* info = nullptr);
+
+// True when the first non-empty line of the file looks like a tegrastats line (contains "RAM " and "/") and not like a
+// power trace CSV (no "t_s,"). False when the file cannot be read. Used to route `replay:FILE` to the right reader.
+bool looks_like_tegrastats(const std::string& path);
+
+}  // namespace layer_energy::power

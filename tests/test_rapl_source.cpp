@@ -1,0 +1,330 @@
+// The RAPL powercap source against fixture trees (tests/fixtures/sysfs/rapl-*), and copies of them that a test
+// changes: counters near their wrap, unreadable energy files, missing zones.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "power/rail_selection.hpp"
+#include "power/rapl_source.hpp"
+#include "temp_tree.hpp"
+
+namespace layer_energy::power {
+namespace {
+
+using test::TempTree;
+
+const std::string kIntel = std::string(LAYER_ENERGY_FIXTURES) + "/sysfs/rapl-intel";
+const std::string kAmd = std::string(LAYER_ENERGY_FIXTURES) + "/sysfs/rapl-amd";
+const std::string kZones = "/sys/class/powercap/";
+constexpr std::uint64_t kIntelPackageMax = 262143328850ULL;
+
+struct Poll {
+  std::vector<Reading> readings;
+  std::vector<ReadFailure> failures;
+};
+
+Poll poll(PowerSource& source) {
+  Poll p;
+  source.poll(false, p.readings, p.failures);
+  return p;
+}
+
+std::size_t rail_index(const PowerSource& source, const std::string& name) {
+  const auto& rails = source.rails();
+  const auto it = std::find_if(rails.begin(), rails.end(), [&](const Rail& r) { return r.name == name; });
+  EXPECT_NE(it, rails.end()) << "no rail " << name;
+  return static_cast<std::size_t>(it - rails.begin());
+}
+
+// The value of rail `name` in one poll; NaN-free: fails the test when absent.
+double value_of(const PowerSource& source, const Poll& p, const std::string& name) {
+  const std::size_t index = rail_index(source, name);
+  for (const Reading& r : p.readings) {
+    if (r.rail == index) return r.value;
+  }
+  ADD_FAILURE() << "no reading of " << name;
+  return -1.0;
+}
+
+std::vector<std::string> names(const std::vector<Rail>& rails, bool default_total_only) {
+  std::vector<std::string> out;
+  for (const Rail& r : rails) {
+    if (!default_total_only || r.default_total) out.push_back(r.name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool one_line(const std::string& s) {
+  return !s.empty() && s.find('\n') == std::string::npos;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// Replaces a zone's energy_uj with a directory: open() works, read() fails with EISDIR, even for root.
+void make_energy_a_directory(const TempTree& tree, const std::string& zone) {
+  const std::string path = tree / (kZones + zone + "/energy_uj");
+  ASSERT_EQ(::unlink(path.c_str()), 0) << path;
+  ASSERT_EQ(::mkdir(path.c_str(), 0755), 0) << path;
+}
+
+TEST(RaplCounter, CountsWithoutWrap) {
+  RaplCounter c(1000);
+  EXPECT_EQ(c.update(100), 100u);  // the first reading starts the total
+  EXPECT_EQ(c.update(350), 350u);
+  EXPECT_EQ(c.update(350), 350u);  // same raw value: no energy, not the raw value re-added
+}
+
+TEST(RaplCounter, WrapsAtMaxRangeInclusive) {
+  RaplCounter c(1000);
+  c.update(990);
+  EXPECT_EQ(c.update(5), 990u + 10u + 1u + 5u);  // 990 -> 1000 -> 0 -> 5
+  RaplCounter d(1000);
+  d.update(1000);
+  EXPECT_EQ(d.update(0), 1001u);  // the maximum is a value the counter takes; 0 follows it one step later
+}
+
+TEST(RaplCounter, AccumulatesPastTheRangeIn64Bits) {
+  RaplCounter c(kIntelPackageMax);
+  std::uint64_t raw = 0;
+  c.update(raw);
+  const std::uint64_t step = kIntelPackageMax / 3;
+  for (int i = 0; i < 30; ++i) {
+    raw = (raw + step) % (kIntelPackageMax + 1);
+    c.update(raw);
+  }
+  EXPECT_EQ(c.update(raw), 30 * step);  // ten wraps, far beyond 2^32 and beyond max_energy_range_uj
+}
+
+TEST(RaplSource, IntelRailsAndDefaultTotal) {
+  auto source = make_rapl_source(kIntel);
+  ASSERT_EQ(source->unusable_reason(), "");
+  EXPECT_EQ(source->name(), "rapl");
+  const auto& rails = source->rails();
+  // psys (contains the packages) and the intel-rapl-mmio duplicate of package-0 are not rails.
+  EXPECT_EQ(names(rails, false), (std::vector<std::string>{"core-0", "core-1", "dram-0", "dram-1", "package-0",
+                                                           "package-1", "uncore-0", "uncore-1"}));
+  EXPECT_EQ(names(rails, true), (std::vector<std::string>{"dram-0", "dram-1", "package-0", "package-1"}));
+  for (const Rail& r : rails) {
+    EXPECT_EQ(r.quantity, Quantity::energy_j) << r.name;
+    EXPECT_FALSE(r.edge_only) << r.name;
+    EXPECT_DOUBLE_EQ(r.resolution, 1e-6) << r.name;
+  }
+  // The default selection is exactly packages + dram: core/uncore would count their energy twice.
+  std::vector<std::string> selected;
+  for (std::size_t i : select_rails(rails, "")) selected.push_back(rails[i].name);
+  std::sort(selected.begin(), selected.end());
+  EXPECT_EQ(selected, (std::vector<std::string>{"dram-0", "dram-1", "package-0", "package-1"}));
+  EXPECT_DOUBLE_EQ(source->update_period_s(), 0.001);
+  EXPECT_EQ(source->board(), "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz");
+  const auto context = source->context();
+  ASSERT_EQ(context.count("rapl_update_s"), 1u);
+  EXPECT_TRUE(contains(context.at("rapl_update_s"), "1 ms"));
+  EXPECT_TRUE(contains(context.at("rapl_zones"), "dram-1=intel-rapl:1:2")) << context.at("rapl_zones");
+  EXPECT_TRUE(contains(context.at("rapl_skipped"), "intel-rapl:2 (psys")) << context.at("rapl_skipped");
+}
+
+TEST(RaplSource, PsysOnRequestIsNeverInTheTotal) {
+  RaplOptions options;
+  options.include_psys = true;
+  auto source = make_rapl_source(kIntel, options);
+  ASSERT_EQ(source->unusable_reason(), "");
+  const Rail& psys = source->rails()[rail_index(*source, "psys")];
+  EXPECT_FALSE(psys.default_total);
+  EXPECT_EQ(names(source->rails(), true), (std::vector<std::string>{"dram-0", "dram-1", "package-0", "package-1"}));
+}
+
+TEST(RaplSource, AmdPackageAndCore) {
+  auto source = make_rapl_source(kAmd);
+  ASSERT_EQ(source->unusable_reason(), "");
+  EXPECT_EQ(names(source->rails(), false), (std::vector<std::string>{"core-0", "package-0"}));
+  EXPECT_EQ(names(source->rails(), true), (std::vector<std::string>{"package-0"}));
+  EXPECT_EQ(source->board(), "AMD Ryzen 9 7950X 16-Core Processor");
+  EXPECT_TRUE(contains(source->context().at("rapl_max_energy_range_uj"), "package-0:65532610987"));
+}
+
+TEST(RaplSource, ReadingsAreJoulesFromMicrojoules) {
+  auto source = make_rapl_source(kIntel);
+  ASSERT_EQ(source->unusable_reason(), "");
+  const double before = now_s();
+  const Poll p = poll(*source);
+  const double after = now_s();
+  EXPECT_TRUE(p.failures.empty());
+  ASSERT_EQ(p.readings.size(), source->rails().size());
+  EXPECT_DOUBLE_EQ(value_of(*source, p, "package-0"), 123456.789012);
+  EXPECT_DOUBLE_EQ(value_of(*source, p, "dram-0"), 9876.543210);
+  EXPECT_DOUBLE_EQ(value_of(*source, p, "package-1"), 98765.432109);
+  EXPECT_DOUBLE_EQ(value_of(*source, p, "uncore-1"), 2345.678901);
+  for (const Reading& r : p.readings) {
+    EXPECT_GE(r.t_s, before);
+    EXPECT_LE(r.t_s, after);
+  }
+  auto amd = make_rapl_source(kAmd);
+  EXPECT_DOUBLE_EQ(value_of(*amd, poll(*amd), "package-0"), 31415.926535);
+}
+
+TEST(RaplSource, WrapInsideAWindowAddsTheRightEnergy) {
+  TempTree tree(kIntel);
+  const std::string package0 = kZones + "intel-rapl:0/energy_uj";
+  tree.write(package0, std::to_string(kIntelPackageMax - 1000) + "\n");
+  auto source = make_rapl_source(tree.path());
+  ASSERT_EQ(source->unusable_reason(), "");
+  const double start = value_of(*source, poll(*source), "package-0");
+  tree.write(package0, "500\n");
+  const double wrapped = value_of(*source, poll(*source), "package-0");
+  EXPECT_NEAR(wrapped - start, 1501e-6, 1e-9);  // 1000 up to the maximum, 1 to wrap to 0, 500 after
+  tree.write(package0, "2500\n");
+  EXPECT_NEAR(value_of(*source, poll(*source), "package-0") - start, 3501e-6, 1e-9);
+  // dram-0 wraps at its own, smaller range (65712999613), not at the package's and not at 2^32.
+  const std::string dram0 = kZones + "intel-rapl:0:2/energy_uj";
+  tree.write(dram0, "65712999600\n");
+  const double dram_start = value_of(*source, poll(*source), "dram-0");
+  tree.write(dram0, "7\n");
+  EXPECT_NEAR(value_of(*source, poll(*source), "dram-0") - dram_start, 21e-6, 1e-9);
+}
+
+TEST(RaplSource, SameRawValueTwiceKeepsTheTotal) {
+  TempTree tree(kIntel);
+  const std::string package0 = kZones + "intel-rapl:0/energy_uj";
+  tree.write(package0, std::to_string(kIntelPackageMax - 10) + "\n");
+  auto source = make_rapl_source(tree.path());
+  ASSERT_EQ(source->unusable_reason(), "");
+  poll(*source);
+  tree.write(package0, "40\n");
+  const double first = value_of(*source, poll(*source), "package-0");
+  const double second = value_of(*source, poll(*source), "package-0");
+  EXPECT_EQ(first, second);
+  EXPECT_GT(second, 40e-6);  // the accumulated total, not the raw value
+}
+
+TEST(RaplSource, UnreadablePackageCounterMakesTheSourceUnusable) {
+  TempTree tree(kIntel);
+  make_energy_a_directory(tree, "intel-rapl:1");
+  auto source = make_rapl_source(tree.path());
+  const std::string reason = source->unusable_reason();
+  EXPECT_TRUE(one_line(reason)) << reason;
+  EXPECT_EQ(reason.rfind("rapl: ", 0), 0u) << reason;
+  EXPECT_TRUE(contains(reason, "intel-rapl:1/energy_uj")) << reason;
+  EXPECT_TRUE(source->rails().empty());
+  const Poll p = poll(*source);
+  EXPECT_TRUE(p.readings.empty());
+  EXPECT_TRUE(p.failures.empty());
+}
+
+TEST(RaplSource, UnreadableCoreCounterIsSkippedAndSaid) {
+  TempTree tree(kIntel);
+  make_energy_a_directory(tree, "intel-rapl:0:0");
+  auto source = make_rapl_source(tree.path());
+  ASSERT_EQ(source->unusable_reason(), "");
+  const auto all = names(source->rails(), false);
+  EXPECT_EQ(std::count(all.begin(), all.end(), "core-0"), 0);
+  EXPECT_EQ(std::count(all.begin(), all.end(), "core-1"), 1);
+  EXPECT_TRUE(contains(source->context().at("rapl_skipped"), "intel-rapl:0:0")) << source->context().at("rapl_skipped");
+}
+
+TEST(RaplSource, FailedReadIsReportedAndCountingResumes) {
+  TempTree tree(kIntel);
+  auto source = make_rapl_source(tree.path());
+  ASSERT_EQ(source->unusable_reason(), "");
+  const double start = value_of(*source, poll(*source), "dram-0");
+  make_energy_a_directory(tree, "intel-rapl:0:2");
+  const Poll broken = poll(*source);
+  ASSERT_EQ(broken.failures.size(), 1u);
+  EXPECT_EQ(broken.failures[0].rail, rail_index(*source, "dram-0"));
+  EXPECT_TRUE(one_line(broken.failures[0].why)) << broken.failures[0].why;
+  EXPECT_TRUE(contains(broken.failures[0].why, "intel-rapl:0:2/energy_uj")) << broken.failures[0].why;
+  EXPECT_EQ(broken.readings.size(), source->rails().size() - 1);  // the others go on
+  const std::string path = tree / (kZones + "intel-rapl:0:2/energy_uj");
+  ASSERT_EQ(::rmdir(path.c_str()), 0);
+  tree.write(kZones + "intel-rapl:0:2/energy_uj", "9876544210\n");
+  EXPECT_NEAR(value_of(*source, poll(*source), "dram-0") - start, 1000e-6, 1e-9);
+}
+
+// The reason make_rapl_source gives to a user who is not root. Root reads a mode-000 file anyway, so as root the
+// source is built in a child that first becomes "nobody". Empty: the check cannot run here.
+std::string reason_as_unprivileged(const std::string& root) {
+  if (::geteuid() != 0) return make_rapl_source(root)->unusable_reason();
+  int fds[2];
+  if (::pipe(fds) != 0) return {};
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0 || ::access(root.c_str(), X_OK) != 0) ::_exit(77);
+    const std::string reason = make_rapl_source(root)->unusable_reason();
+    const ssize_t n = ::write(fds[1], reason.data(), reason.size());
+    ::_exit(n == static_cast<ssize_t>(reason.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string reason;
+  char buffer[512];
+  ssize_t n = 0;
+  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) reason.append(buffer, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? reason : std::string();
+}
+
+TEST(RaplSource, RootOnlyCounterNamesTheFix) {
+  TempTree tree(kIntel);
+  ASSERT_EQ(::chmod(tree.path().c_str(), 0755), 0);  // mkdtemp's 0700 would hide the whole tree from "nobody"
+  // Linux >= 5.10 makes energy_uj 0400 root:root; a non-root owner of the copy must take away its own access too.
+  const mode_t mode = ::geteuid() == 0 ? 0400 : 0000;
+  for (const char* zone : {"intel-rapl:0", "intel-rapl:0:0", "intel-rapl:0:1", "intel-rapl:0:2", "intel-rapl:1",
+                           "intel-rapl:1:0", "intel-rapl:1:1", "intel-rapl:1:2", "intel-rapl:2"}) {
+    const std::string path = tree / (kZones + zone + "/energy_uj");
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0) << path;
+  }
+  const std::string reason = reason_as_unprivileged(tree.path());
+  if (reason.empty()) GTEST_SKIP() << "cannot drop to an unprivileged user here";
+  EXPECT_TRUE(one_line(reason)) << reason;
+  EXPECT_TRUE(contains(reason, "intel-rapl:0/energy_uj is readable by root only")) << reason;
+  EXPECT_TRUE(contains(reason, "run as root")) << reason;
+  EXPECT_TRUE(contains(reason, "udev rule")) << reason;
+  EXPECT_TRUE(contains(reason, "chmod o+r /sys/class/powercap/%k/energy_uj")) << reason;
+}
+
+TEST(RaplSource, NoPowercapSaysWhy) {
+  auto source = make_rapl_source(std::string(LAYER_ENERGY_FIXTURES) + "/sysfs/no-such-board");
+  const std::string reason = source->unusable_reason();
+  EXPECT_TRUE(one_line(reason)) << reason;
+  EXPECT_TRUE(contains(reason, "no-such-board/sys/class/powercap/intel-rapl:* zones")) << reason;
+  EXPECT_TRUE(contains(reason, "driver is not loaded")) << reason;
+  EXPECT_TRUE(source->rails().empty());
+  EXPECT_TRUE(poll(*source).readings.empty());
+}
+
+TEST(RaplSource, MmioDuplicatesAloneAreNotUsed) {
+  TempTree tree(kIntel);
+  for (const char* zone : {"intel-rapl:0", "intel-rapl:0:0", "intel-rapl:0:1", "intel-rapl:0:2", "intel-rapl:1",
+                           "intel-rapl:1:0", "intel-rapl:1:1", "intel-rapl:1:2", "intel-rapl:2"}) {
+    const std::string link = tree / (kZones + zone);
+    ASSERT_EQ(::unlink(link.c_str()), 0) << link;
+  }
+  auto source = make_rapl_source(tree.path());
+  EXPECT_TRUE(contains(source->unusable_reason(), "intel-rapl:* zones")) << source->unusable_reason();
+}
+
+TEST(RaplSource, PsysAloneIsNoPackage) {
+  TempTree tree(kIntel);
+  for (const char* zone : {"intel-rapl:0", "intel-rapl:0:0", "intel-rapl:0:1", "intel-rapl:0:2", "intel-rapl:1",
+                           "intel-rapl:1:0", "intel-rapl:1:1", "intel-rapl:1:2"}) {
+    const std::string link = tree / (kZones + zone);
+    ASSERT_EQ(::unlink(link.c_str()), 0) << link;
+  }
+  auto source = make_rapl_source(tree.path());
+  EXPECT_TRUE(contains(source->unusable_reason(), "no package zone")) << source->unusable_reason();
+  EXPECT_TRUE(contains(source->unusable_reason(), "psys")) << source->unusable_reason();
+}
+
+}  // namespace
+}  // namespace layer_energy::power
