@@ -1,14 +1,16 @@
 #include "power/list_power.hpp"
 
+#include "power/update_period.hpp"
+
 #include <cstdio>
 #include <ostream>
 #include <stdexcept>
 
 namespace layer_energy::power {
 
-std::string power_line(const PowerSource& source, const Rail& rail) {
+std::string power_line(const PowerSource& source, const Rail& rail, double update_period_s) {
   char period[32];
-  std::snprintf(period, sizeof period, "%g", source.update_period_s());
+  std::snprintf(period, sizeof period, "%g", update_period_s);
   return source.name() + " " + rail.name + " " + unit_of(rail.quantity) + " " + kind_of(rail.quantity) + " " +
          period + " " + (rail.default_total ? "yes" : "no");
 }
@@ -36,7 +38,14 @@ int list_power(const std::string& spec, const SourceOptions& options, std::ostre
       if (!all) status = 1;
       continue;
     }
-    for (const Rail& rail : source->rails()) out << power_line(*source, rail) << "\n";
+    // The period a measurement would use: timed from value changes where the sensor moves (Zeus-style).
+    double period = source->update_period_s();
+    if (source->name() != "replay") {
+      const PeriodEstimate estimate = infer_update_period(*source, 500, 0.001, 1.0);
+      period = estimate.period_s;
+      err << name << ": update period " << period << " s (" << estimate.method << ")\n";
+    }
+    for (const Rail& rail : source->rails()) out << power_line(*source, rail, period) << "\n";
   }
   return status;
 }

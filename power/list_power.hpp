@@ -13,6 +13,6 @@ namespace layer_energy::power {
 int list_power(const std::string& spec, const SourceOptions& options, std::ostream& out, std::ostream& err);
 
 // "source rail unit kind update_period_s default_total" for one rail (no newline).
-std::string power_line(const PowerSource& source, const Rail& rail);
+std::string power_line(const PowerSource& source, const Rail& rail, double update_period_s);
 
 }  // namespace layer_energy::power

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "power/tegrastats.hpp"
+
 namespace layer_energy::power {
 namespace {
 
@@ -98,6 +100,8 @@ std::unique_ptr<PowerSource> make_replay_source(Trace trace, std::string origin)
 
 std::unique_ptr<PowerSource> make_replay_source(const std::string& path) {
   try {
+    // A tegrastats log replays like a trace of its rails (1 s apart where its lines carry no timestamps).
+    if (looks_like_tegrastats(path)) return make_replay_source(read_tegrastats(path), path);
     return make_replay_source(read_trace_csv(path), path);
   } catch (const std::exception& e) {
     return std::make_unique<ReplaySource>(Trace{}, path, std::string("replay: ") + e.what());

@@ -29,9 +29,9 @@ TotalEnergy sum_rails(const WindowEnergy& window, const std::vector<std::size_t>
 Sampler::Sampler(PowerSource& source, SamplerOptions options)
     : source_(source), options_(std::move(options)), series_(source.rails().size()),
       gap_open_(source.rails().size(), false) {
-  poll_period_s_ = options_.poll_period_s > 0 ? options_.poll_period_s
-                                              : std::clamp(source.update_period_s() / 2.0, 0.005, 0.1);
-  for (const Rail& rail : source.rails()) sensors_.push_back({rail.resolution, source.update_period_s()});
+  const double period = options_.update_period_s > 0 ? options_.update_period_s : source.update_period_s();
+  poll_period_s_ = options_.poll_period_s > 0 ? options_.poll_period_s : std::clamp(period / 2.0, 0.005, 0.1);
+  for (const Rail& rail : source.rails()) sensors_.push_back({rail.resolution, period});
 }
 
 Sampler::~Sampler() { stop(); }

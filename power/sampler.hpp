@@ -16,6 +16,8 @@ namespace layer_energy::power {
 struct SamplerOptions {
   // Seconds between polls; 0: half the source's update period, within [0.005, 0.1] s (as Zeus polls).
   double poll_period_s = 0.0;
+  // The sensor's update period when known better than the source's own figure (inferred at start-up); 0: the source's.
+  double update_period_s = 0.0;
   // Called with every batch of readings, one batch at a time in time order (e.g. --power_trace_out).
   std::function<void(const std::vector<Reading>&)> on_readings;
 };

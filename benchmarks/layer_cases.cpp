@@ -1,0 +1,187 @@
+#include "benchmarks/layer_cases.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <new>
+
+#include "benchmarks/interrupt.hpp"
+#include "power/source.hpp"
+
+namespace layer_energy::bench {
+
+struct Harness::Case {
+  std::string name;
+  std::vector<layers::Layer> layers;  // one for a layer case; the whole network for Net/<name>
+  std::vector<std::unique_ptr<PreparedLayer>> prepared;
+  std::string skip_reason;  // set once preparing failed: later calls skip at once
+  bool warmed_up = false;
+  double relative_error = 0;  // of the latest call, the one the runner reports
+  std::vector<std::string> stuck;  // stuck-sensor warnings of the latest call
+};
+
+namespace {
+
+void set_geometry(benchmark::State& state, const layers::Layer& layer) {
+  auto& c = state.counters;
+  if (layer.type == layers::LayerType::conv) {
+    const auto& g = layer.conv;
+    c["N"] = g.N, c["C"] = g.C, c["H"] = g.H, c["W"] = g.W, c["K"] = g.K, c["R"] = g.R, c["S"] = g.S;
+    c["stride"] = g.stride, c["pad"] = g.pad, c["groups"] = g.groups;
+  } else {
+    c["N"] = layer.fc.N, c["in"] = layer.fc.in, c["out"] = layer.fc.out;
+  }
+}
+
+}  // namespace
+
+Harness::Harness(Backend& backend, EnergyMeter& meter, HarnessOptions options)
+    : backend_(backend), meter_(meter), options_(options) {}
+
+int Harness::add_layers(const std::vector<layers::Layer>& layers, const std::set<std::string>& skip) {
+  int added = 0;
+  for (const auto& layer : layers) {
+    auto c = std::make_shared<Case>();
+    c->name = layers::case_name(layer, options_.precision, options_.layout);
+    if (skip.count(c->name) || registered_.count(c->name)) continue;
+    c->layers = {layer};
+    register_case(c);
+    ++added;
+  }
+  return added;
+}
+
+int Harness::add_network(const std::string& name, const std::vector<layers::Layer>& layers,
+                         const std::set<std::string>& skip) {
+  int added = add_layers(layers, skip);
+  auto c = std::make_shared<Case>();
+  c->name = "Net/" + name;
+  if (options_.precision != layers::Precision::fp32) c->name += std::string("/") + layers::to_string(options_.precision);
+  if (options_.layout != layers::Layout::nchw) c->name += std::string("/") + layers::to_string(options_.layout);
+  if (!skip.count(c->name)) {
+    c->layers = layers;
+    register_case(c);
+    ++added;
+  }
+  return added;
+}
+
+std::vector<std::string> Harness::missed_targets() const {
+  std::vector<std::string> missed;
+  if (options_.energy_rel_err <= 0) return missed;
+  for (const auto& c : cases_) {
+    if (c->relative_error > options_.energy_rel_err) {
+      char text[64];
+      std::snprintf(text, sizeof text, ": %.2f%%", 100.0 * c->relative_error);
+      missed.push_back(c->name + text);
+    }
+  }
+  return missed;
+}
+
+std::vector<std::string> Harness::stuck_sensor_warnings() const {
+  std::vector<std::string> warnings;
+  for (const auto& c : cases_) {
+    for (const auto& stuck : c->stuck) warnings.push_back(c->name + ": " + stuck);
+  }
+  return warnings;
+}
+
+void Harness::register_case(std::shared_ptr<Case> c) {
+  registered_.insert(c->name);
+  names_.push_back(c->name);
+  cases_.push_back(c);
+  benchmark::RegisterBenchmark(c->name.c_str(), [this, c](benchmark::State& state) {
+    if (interrupted()) {
+      state.SkipWithError("interrupted by a signal before this case ran (rerun with --resume)");
+      return;
+    }
+    if (!c->skip_reason.empty()) {
+      state.SkipWithError(c->skip_reason.c_str());
+      return;
+    }
+    if (c->prepared.empty()) {
+      try {
+        for (const auto& layer : c->layers) {
+          c->prepared.push_back(backend_.prepare(layer, options_.precision, options_.layout, options_.seed));
+        }
+      } catch (const UnsupportedLayer& e) {
+        c->skip_reason = std::string("unsupported: ") + e.what();
+      } catch (const std::bad_alloc&) {
+        c->skip_reason = "out of memory preparing " + c->name;
+      } catch (const std::exception& e) {
+        c->skip_reason = std::string("failed to prepare: ") + e.what();
+      }
+      if (!c->skip_reason.empty()) {
+        c->prepared.clear();
+        std::cerr << "layer_bench: " << c->name << ": " << c->skip_reason << "\n";
+        state.SkipWithError(c->skip_reason.c_str());
+        return;
+      }
+    }
+    if (!c->warmed_up) {
+      // Warm-up: caches, clocks, lazy initialisation out of the first timed call.
+      const double until = power::now_s() + options_.warmup_s;
+      do {
+        for (auto& p : c->prepared) p->enqueue();
+        for (auto& p : c->prepared) p->synchronize();
+      } while (power::now_s() < until);
+      c->warmed_up = true;
+    }
+
+    // The energy window: from the first timed iteration to the end of the last, after the device finished.
+    const int64_t n = static_cast<int64_t>(state.max_iterations);
+    meter_.mark();
+    double t_start = 0;
+    double t_end = 0;
+    int64_t i = 0;
+    for (auto _ : state) {
+      if (i == 0) t_start = power::now_s();
+      for (auto& p : c->prepared) p->enqueue();
+      if (++i == n) {
+        for (auto& p : c->prepared) p->synchronize();
+        t_end = power::now_s();
+      }
+    }
+    meter_.mark();
+
+    auto& counters = state.counters;
+    double macs = 0;
+    double bytes = 0;
+    for (const auto& layer : c->layers) {
+      macs += layers::macs(layer);
+      bytes += layers::bytes(layer, options_.precision);
+    }
+    counters["macs"] = macs;
+    counters["bytes"] = bytes;
+    if (c->layers.size() == 1) set_geometry(state, c->layers.front());
+
+    const CaseEnergy energy = meter_.measure(t_start, t_end);
+    meter_.forget_before(t_start);
+    if (!energy.ok) {
+      state.SetLabel("no energy: " + energy.why);
+      c->relative_error = 0;
+      return;
+    }
+    const double per_iteration = 1.0 / static_cast<double>(n);
+    counters["energy_J"] = energy.energy_j * per_iteration;
+    counters["energy_err_J"] = energy.error_j * per_iteration;
+    if (options_.idle_measured) {
+      counters["energy_dynamic_J"] = (energy.energy_j - options_.idle_w * (t_end - t_start)) * per_iteration;
+    }
+    for (const auto& rail : energy.rail_j) counters["energy_J:" + rail.first] = rail.second * per_iteration;
+    counters["power_W"] = energy.power_w;
+    counters["samples"] = energy.samples;
+    counters["t0_s"] = t_start;
+    counters["t1_s"] = t_end;
+    std::string label = energy.why;
+    for (const auto& stuck : energy.stuck) label += (label.empty() ? "" : "; ") + stuck;
+    if (!label.empty()) state.SetLabel(label);
+    c->stuck = energy.stuck;
+    c->relative_error = energy.energy_j > 0 ? energy.error_j / energy.energy_j : INFINITY;
+  });
+}
+
+}  // namespace layer_energy::bench

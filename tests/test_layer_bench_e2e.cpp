@@ -1,0 +1,197 @@
+// layer_bench end to end on the CPU backend with a replayed constant 5 W trace: energy per case, contract fields,
+// idle fields, filtering, interruption and resume.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "run_command.hpp"
+
+using layer_energy::test::fixture;
+using layer_energy::test::layer_bench_path;
+using layer_energy::test::run_command;
+using nlohmann::json;
+
+namespace {
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str(), nullptr, false);
+}
+
+std::string replay_5w() { return " --backend=cpu --power=replay:" + fixture("traces/constant_5w.csv"); }
+
+double seconds_per_iteration(const json& entry) {
+  const std::map<std::string, double> unit = {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}};
+  return entry["real_time"].get<double>() * unit.at(entry["time_unit"].get<std::string>());
+}
+
+}  // namespace
+
+TEST(LayerBenchE2E, QuickGridOnReplayedFiveWattsGivesFiveWattsTimesTime) {
+  const std::string out = ::testing::TempDir() + "quick.json";
+  const auto r = run_command(layer_bench_path() + replay_5w() +
+                             " --grid=quick --idle_s=0 --energy_rel_err=0 --benchmark_min_time=0.02"
+                             " --benchmark_out=" + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json result = read_json(out);
+  ASSERT_FALSE(result.is_discarded());
+  EXPECT_EQ(result["context"]["power_source"], "replay");
+  EXPECT_EQ(result["context"]["power_rails"], "VDD_IN");
+  EXPECT_EQ(result["context"]["backend"], "cpu");
+  EXPECT_FALSE(result["context"].contains("idle_W"));  // --idle_s=0
+  int conv = 0;
+  int fc = 0;
+  for (const auto& entry : result["benchmarks"]) {
+    const std::string name = entry["name"];
+    SCOPED_TRACE(name);
+    conv += name.rfind("Conv/", 0) == 0;
+    fc += name.rfind("FC/", 0) == 0;
+    for (const char* field : {"energy_J", "energy_err_J", "energy_J:VDD_IN", "macs", "bytes", "power_W", "samples",
+                              "t0_s", "t1_s", "N"}) {
+      EXPECT_TRUE(entry.contains(field)) << field;
+    }
+    EXPECT_FALSE(entry.contains("energy_dynamic_J"));  // omitted, not zero, without idle
+    const double expected = 5.0 * seconds_per_iteration(entry);
+    EXPECT_NEAR(entry["energy_J"].get<double>(), expected, expected * 0.01);
+    EXPECT_NEAR(entry["power_W"].get<double>(), 5.0, 0.05);
+    EXPECT_GT(entry["t1_s"].get<double>(), entry["t0_s"].get<double>());
+    const bool is_conv = name.rfind("Conv/", 0) == 0;
+    for (const char* field : is_conv ? std::vector<const char*>{"C", "H", "W", "K", "R", "S", "stride", "pad", "groups"}
+                                     : std::vector<const char*>{"in", "out"}) {
+      EXPECT_TRUE(entry.contains(field)) << field;
+    }
+  }
+  EXPECT_GE(conv, 10);
+  EXPECT_GE(fc, 5);
+  EXPECT_LE(conv + fc, 40);
+  EXPECT_GE(conv + fc, 20);
+}
+
+TEST(LayerBenchE2E, IdleMeasuredGivesDynamicEnergyAndDrift) {
+  const std::string out = ::testing::TempDir() + "idle.json";
+  const auto r = run_command(layer_bench_path() + replay_5w() +
+                             " --grid=" + fixture("layers_small.csv") +
+                             " --benchmark_filter=FC/N:1/in:256 --idle_s=0.3 --energy_rel_err=0"
+                             " --benchmark_min_time=0.05 --benchmark_out=" + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json result = read_json(out);
+  ASSERT_FALSE(result.is_discarded());
+  EXPECT_NEAR(std::stod(result["context"]["idle_W"].get<std::string>()), 5.0, 0.05);
+  EXPECT_NEAR(std::stod(result["context"]["idle_drift_W"].get<std::string>()), 0.0, 0.05);
+  ASSERT_EQ(result["benchmarks"].size(), 1u);
+  // Replayed power is the same at idle and under load: the dynamic energy is ~0.
+  EXPECT_NEAR(result["benchmarks"][0]["energy_dynamic_J"].get<double>(), 0.0,
+              result["benchmarks"][0]["energy_J"].get<double>() * 0.01);
+  EXPECT_NE(r.err.find("idle"), std::string::npos);
+}
+
+TEST(LayerBenchE2E, ListTestsWithFilterPrintsOnlyConvNames) {
+  const auto r = run_command(layer_bench_path() + replay_5w() + " --benchmark_filter=Conv --benchmark_list_tests");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    EXPECT_EQ(line.rfind("Conv/", 0), 0u) << line;
+    ++count;
+  }
+  EXPECT_GE(count, 10);
+}
+
+TEST(LayerBenchE2E, ConsoleTableOnStdoutProgressOnStderr) {
+  const auto r = run_command(layer_bench_path() + replay_5w() + " --grid=" + fixture("layers_small.csv") +
+                             " --benchmark_filter=FC --idle_s=0 --energy_rel_err=0 --benchmark_min_time=0.02");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("pJ/MAC"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FC/N:8/in:512/out:128"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" W "), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("[case 3 of 3"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("[case"), std::string::npos);
+}
+
+TEST(LayerBenchE2E, BadGridFileNamesFileAndLine) {
+  const std::string path = ::testing::TempDir() + "bad_grid.csv";
+  std::ofstream(path) << "type,N,C,H,W,K,R,S\nconv,1,16,28,28,16,3,3\nconv,1,x,28,28,16,3,3\n";
+  const auto r = run_command(layer_bench_path() + replay_5w() + " --grid=" + path);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("bad_grid.csv:3"), std::string::npos) << r.err;
+}
+
+TEST(LayerBenchE2E, NamedPowerSourceThatCannotBeUsedIsAnError) {
+  const auto r = run_command(layer_bench_path() + " --backend=cpu --power=jetson --power_sysfs_root=/nonexistent");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--power=jetson cannot be used"), std::string::npos) << r.err;
+}
+
+// SIGINT in the middle of a sweep: the file holds every finished case; --resume runs the rest; each case once.
+TEST(LayerBenchE2E, InterruptThenResumeRunsEveryCaseExactlyOnce) {
+  const std::string first = ::testing::TempDir() + "interrupted.json";
+  const std::string second = ::testing::TempDir() + "resumed.json";
+  std::remove(first.c_str());
+  const std::string grid = fixture("layers_small.csv");
+  const std::string trace = "--power=replay:" + fixture("traces/constant_5w.csv");
+  const std::string out_flag = "--benchmark_out=" + first;
+  const std::string grid_flag = "--grid=" + grid;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string bench = layer_bench_path();
+    ::freopen("/dev/null", "w", stdout);
+    ::freopen("/dev/null", "w", stderr);
+    execl(bench.c_str(), bench.c_str(), "--backend=cpu", trace.c_str(), grid_flag.c_str(), "--idle_s=0",
+          "--energy_rel_err=0", "--benchmark_min_time=0.4", out_flag.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until at least two cases are on disk, then interrupt.
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream in(first);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::size_t count = 0;
+    for (std::size_t at = text.str().find("\"run_name\""); at != std::string::npos;
+         at = text.str().find("\"run_name\"", at + 1)) {
+      ++count;
+    }
+    if (count >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(kill(child, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+
+  auto finished = [](const json& result) {
+    std::multiset<std::string> names;
+    for (const auto& entry : result["benchmarks"]) {
+      if (!entry.value("error_occurred", false) && entry.contains("energy_J")) names.insert(entry["name"]);
+    }
+    return names;
+  };
+  const json interrupted = read_json(first);
+  ASSERT_FALSE(interrupted.is_discarded());
+  const auto done_first = finished(interrupted);
+  EXPECT_GE(done_first.size(), 2u);
+  EXPECT_LT(done_first.size(), 8u);
+
+  const auto r = run_command(layer_bench_path() + " --backend=cpu " + trace + " " + grid_flag +
+                             " --idle_s=0 --energy_rel_err=0 --benchmark_min_time=0.02 --resume=" + first +
+                             " --benchmark_out=" + second);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto all = done_first;
+  for (const auto& name : finished(read_json(second))) all.insert(name);
+  EXPECT_EQ(all.size(), 8u);
+  for (const auto& name : all) EXPECT_EQ(all.count(name), 1u) << name;
+}
