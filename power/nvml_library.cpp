@@ -31,6 +31,9 @@ Library::Library(const std::string& path) {
   bind(handle_, "nvmlDeviceGetTotalEnergyConsumption", api_.total_energy);
   bind(handle_, "nvmlDeviceGetPowerUsage", api_.power_usage);
   bind(handle_, "nvmlDeviceGetPciInfo_v3", api_.pci_info);
+  bind(handle_, "nvmlDeviceGetClockInfo", api_.clock_info);
+  bind(handle_, "nvmlDeviceGetMaxClockInfo", api_.max_clock_info);
+  bind(handle_, "nvmlDeviceGetTemperature", api_.temperature);
 
   std::string missing;
   auto require = [&missing](bool present, const char* symbol) {

@@ -1,6 +1,6 @@
 // libnvidia-ml loaded at run time (dlopen): the build needs no nvml.h, and a machine without the NVIDIA driver still
-// runs every other source. Only the few entry points the NVML source uses are declared, with our own types that match
-// NVML's C ABI.
+// runs every other source. Only the few entry points the NVML source and the device-state reader use are declared,
+// with our own types that match NVML's C ABI.
 #pragma once
 
 #include <string>
@@ -11,6 +11,12 @@ namespace layer_energy::power::nvml {
 using Return = int;
 constexpr Return kSuccess = 0;
 constexpr Return kNotSupported = 3;
+
+// nvmlClockType_t and nvmlTemperatureSensors_t values (C enums, passed as int).
+constexpr int kClockGraphics = 0;
+constexpr int kClockSm = 1;
+constexpr int kClockMem = 2;
+constexpr int kTemperatureGpu = 0;
 
 // nvmlDevice_t: an opaque pointer owned by the library.
 struct DeviceOpaque;
@@ -41,6 +47,9 @@ struct Api {
   Return (*total_energy)(Device, unsigned long long*) = nullptr;   // optional: mJ since driver load (Volta+)
   Return (*power_usage)(Device, unsigned*) = nullptr;              // optional: mW
   Return (*pci_info)(Device, PciInfo*) = nullptr;                  // optional: nvmlDeviceGetPciInfo_v3
+  Return (*clock_info)(Device, int, unsigned*) = nullptr;          // optional: nvmlDeviceGetClockInfo, MHz
+  Return (*max_clock_info)(Device, int, unsigned*) = nullptr;      // optional: nvmlDeviceGetMaxClockInfo, MHz
+  Return (*temperature)(Device, int, unsigned*) = nullptr;         // optional: nvmlDeviceGetTemperature, deg C
 };
 
 // One dlopen'ed copy of the library; dlclose on destruction. Does not call nvmlInit (the source does).

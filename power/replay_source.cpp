@@ -101,7 +101,11 @@ std::unique_ptr<PowerSource> make_replay_source(Trace trace, std::string origin)
 std::unique_ptr<PowerSource> make_replay_source(const std::string& path) {
   try {
     // A tegrastats log replays like a trace of its rails (1 s apart where its lines carry no timestamps).
-    if (looks_like_tegrastats(path)) return make_replay_source(read_tegrastats(path), path);
+    if (looks_like_tegrastats(path)) {
+      TegrastatsInfo info;
+      Trace trace = read_tegrastats(path, 0, &info);
+      return make_replay_source(std::move(trace), path + " (tegrastats: " + info.note + ")");
+    }
     return make_replay_source(read_trace_csv(path), path);
   } catch (const std::exception& e) {
     return std::make_unique<ReplaySource>(Trace{}, path, std::string("replay: ") + e.what());

@@ -14,7 +14,8 @@
 namespace layer_energy::power {
 
 struct SamplerOptions {
-  // Seconds between polls; 0: half the source's update period, within [0.005, 0.1] s (as Zeus polls).
+  // Seconds between polls; 0: half the update period within [0.005, 0.1] s (as Zeus polls); 0.1 s for counter-only
+  // sources, which are integrated by difference.
   double poll_period_s = 0.0;
   // The sensor's update period when known better than the source's own figure (inferred at start-up); 0: the source's.
   double update_period_s = 0.0;

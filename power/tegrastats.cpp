@@ -16,12 +16,14 @@ namespace layer_energy::power {
 namespace {
 
 // tegrastats fields that are not power rails. Their values never have the `<int>/<int>` or `<int>mW/<int>mW` form a
-// rail has (RAM 2185/3956MB, SWAP 0/1978MB, GR3D_FREQ 0%), so the value check alone would already reject them; the list
-// guards against a future tegrastats printing one of them in a rail-like form.
+// rail has (RAM 2185/3956MB, SWAP 0/1978MB, GR3D_FREQ 0%, APE 25), so the value check alone already rejects them; the
+// list guards against a tegrastats printing one of them in a rail-like form. CPU and GPU are deliberately not here:
+// they are the AGX Xavier's CPU and GPU rails on L4T R32 ("CPU 311/311"), while the CPU load field ("CPU [1%@102,..]")
+// never has a rail's value form.
 const char* const kNotRails[] = {
-    "RAM", "SWAP",   "IRAM",   "CPU",         "EMC",         "EMC_FREQ",  "GR3D_FREQ", "GR3D2_FREQ", "VIC_FREQ",
-    "APE", "MTS",    "NVENC",  "NVENC1",      "NVDEC",       "NVDEC1",    "NVJPG",     "NVJPG1",     "VIC",
-    "OFA", "NVDLA0", "NVDLA1", "NVDLA0_FREQ", "NVDLA1_FREQ", "PVA0_FREQ", "PVA1_FREQ", "MSENC",      "AVP"};
+    "RAM",    "SWAP",   "IRAM",        "EMC",         "EMC_FREQ",  "GR3D_FREQ", "GR3D2_FREQ", "VIC_FREQ", "APE",
+    "MTS",    "NVENC",  "NVENC1",      "NVDEC",       "NVDEC1",    "NVJPG",     "NVJPG1",     "VIC",      "OFA",
+    "NVDLA0", "NVDLA1", "NVDLA0_FREQ", "NVDLA1_FREQ", "PVA0_FREQ", "PVA1_FREQ", "MSENC",      "AVP"};
 
 bool is_rail_name(const std::string& token) {
   if (token.empty()) return false;

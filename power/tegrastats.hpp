@@ -5,9 +5,10 @@
 //   L4T R32:   RAM 2185/3956MB ... POM_5V_IN 1236/1236 POM_5V_GPU 0/0 POM_5V_CPU 158/158
 //   L4T R35+:  11-26-2026 11:40:58 RAM 2532/7620MB ... VDD_GPU_SOC 3205mW/3205mW VDD_CPU_CV 802mW/802mW
 // A rail is a NAME token (upper-case letters, digits and underscores, with at least one letter, not one of tegrastats'
-// own non-rail fields such as RAM, SWAP, CPU, EMC_FREQ, GR3D_FREQ) followed by `<instant>/<average>` in mW, either as
+// own non-rail fields such as RAM, SWAP, EMC_FREQ, GR3D_FREQ) followed by `<instant>/<average>` in mW, either as
 // bare integers (R32) or with `mW` units (R35+). The instant value becomes the rail's reading in W; the running
-// average is ignored. Every other token is ignored.
+// average is ignored. Every other token is ignored. "CPU" and "GPU" are rails when followed by such a value: the AGX
+// Xavier's rails are named CPU, GPU, SOC, CV, VDDRQ, SYS5V on L4T R32, while the CPU load field `CPU [..]` is not.
 #pragma once
 
 #include <string>

@@ -1,0 +1,115 @@
+// GPU state through NVML: SM clock (nvmlDeviceGetClockInfo), GPU temperature (nvmlDeviceGetTemperature) and the
+// maximum SM clock (nvmlDeviceGetMaxClockInfo) for the context and the throttle rule.
+#include <memory>
+#include <string>
+
+#include "power/device_state.hpp"
+#include "power/nvml_library.hpp"
+
+namespace layer_energy::power {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+class NvmlStateReader final : public DeviceStateReader {
+ public:
+  explicit NvmlStateReader(const NvmlOptions& options) { reason_ = open(options); }
+  ~NvmlStateReader() override {
+    if (initialised_) library_->api().shutdown();
+  }
+
+  // Empty when the reader can read a clock.
+  const std::string& reason() const { return reason_; }
+
+  DeviceState read() override {
+    DeviceState state;
+    if (!reason_.empty()) return state;
+    const nvml::Api& api = library_->api();
+    unsigned value = 0;
+    if (api.clock_info(device_, nvml::kClockSm, &value) == nvml::kSuccess) state.gpu_clock_mhz = value;
+    if (temperature_ && api.temperature(device_, nvml::kTemperatureGpu, &value) == nvml::kSuccess) {
+      state.temp_c = value;
+    }
+    return state;
+  }
+
+  std::map<std::string, std::string> context() const override { return context_; }
+  std::string description() const override { return "nvml"; }
+  double max_clock_mhz() const override { return max_clock_mhz_; }
+
+ private:
+  std::string open(const NvmlOptions& options);
+  std::string select_device(const NvmlOptions& options);
+
+  std::unique_ptr<nvml::Library> library_;
+  bool initialised_ = false;
+  nvml::Device device_ = nullptr;
+  std::string label_;  // "GPU 0" or "GPU <bus id>", for messages
+  bool temperature_ = false;
+  double max_clock_mhz_ = kNaN;
+  std::map<std::string, std::string> context_;
+  std::string reason_;
+};
+
+std::string NvmlStateReader::open(const NvmlOptions& options) {
+  library_ = std::make_unique<nvml::Library>(nvml_library_path(options));
+  if (!library_->error().empty()) return "nvml: " + library_->error();
+  const nvml::Api& api = library_->api();
+  if (api.clock_info == nullptr) return "nvml: nvmlDeviceGetClockInfo missing from the library";
+  if (nvml::Return rc = api.init(); rc != nvml::kSuccess) return "nvml: nvmlInit failed: " + library_->describe(rc);
+  initialised_ = true;
+  if (std::string why = select_device(options); !why.empty()) return why;
+
+  unsigned value = 0;
+  if (nvml::Return rc = api.clock_info(device_, nvml::kClockSm, &value); rc != nvml::kSuccess) {
+    return "nvml: " + label_ + ": no SM clock (" + library_->describe(rc) + ")";
+  }
+  // Probed once: a GPU without a temperature sensor reading is not asked again at every window edge.
+  temperature_ =
+      api.temperature != nullptr && api.temperature(device_, nvml::kTemperatureGpu, &value) == nvml::kSuccess;
+  if (api.max_clock_info != nullptr && api.max_clock_info(device_, nvml::kClockSm, &value) == nvml::kSuccess &&
+      value > 0) {
+    max_clock_mhz_ = value;
+    context_["gpu_max_clock_MHz"] = std::to_string(value);
+  }
+  return {};
+}
+
+std::string NvmlStateReader::select_device(const NvmlOptions& options) {
+  const nvml::Api& api = library_->api();
+  if (!options.pci_bus_id.empty()) {
+    label_ = "GPU " + options.pci_bus_id;
+    if (api.handle_by_pci_bus_id == nullptr) {
+      return "nvml: cannot match PCI bus id " + options.pci_bus_id + ": nvmlDeviceGetHandleByPciBusId_v2 missing";
+    }
+    if (nvml::Return rc = api.handle_by_pci_bus_id(options.pci_bus_id.c_str(), &device_); rc != nvml::kSuccess) {
+      return "nvml: no GPU with PCI bus id " + options.pci_bus_id + " (" + library_->describe(rc) + ")";
+    }
+    return {};
+  }
+  label_ = "GPU " + std::to_string(options.index);
+  unsigned count = 0;
+  if (nvml::Return rc = api.device_count(&count); rc != nvml::kSuccess) {
+    return "nvml: cannot count GPUs: " + library_->describe(rc);
+  }
+  if (options.index >= count) {
+    return "nvml: no GPU with index " + std::to_string(options.index) + " (" + std::to_string(count) + " found)";
+  }
+  if (nvml::Return rc = api.handle_by_index(options.index, &device_); rc != nvml::kSuccess) {
+    return "nvml: " + label_ + ": " + library_->describe(rc);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::unique_ptr<DeviceStateReader> make_nvml_state_reader(const NvmlOptions& options, std::string* why) {
+  auto reader = std::make_unique<NvmlStateReader>(options);
+  if (!reader->reason().empty()) {
+    if (why) *why = reader->reason();
+    return nullptr;
+  }
+  return reader;
+}
+
+}  // namespace layer_energy::power
