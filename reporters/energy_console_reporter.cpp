@@ -56,6 +56,13 @@ std::string EnergyConsoleReporter::format_row(const Run& run, std::size_t name_w
                   run_skip_message(run).c_str());
     return row;
   }
+  if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "cv") {
+    // A coefficient of variation is a ratio, not a time or an energy.
+    const auto* e = counter(run, "energy_J");
+    std::snprintf(row, sizeof row, "%-*s %12s %26s", static_cast<int>(name_width), name.c_str(), "-",
+                  e ? (std::to_string(100 * e->value).substr(0, 6) + " % spread").c_str() : "-");
+    return row;
+  }
   const double seconds = run.iterations > 0 || run.run_type == Run::RT_Aggregate
                              ? run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit)
                              : 0.0;
@@ -89,8 +96,29 @@ void EnergyConsoleReporter::ReportRuns(const std::vector<Run>& runs) {
   for (const Run& run : runs) {
     GetOutputStream() << format_row(run, name_width_) << "\n";
     if (run.run_type == Run::RT_Iteration) progress(run.run_name.str());
+    if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "cv") {
+      const std::string verdict = spread_verdict(run, max_spread_);
+      if (!verdict.empty()) GetErrorStream() << verdict << "\n";
+    }
   }
   GetOutputStream().flush();
+}
+
+std::string EnergyConsoleReporter::spread_verdict(const Run& cv_run, double max_spread) {
+  const auto* cv = counter(cv_run, "energy_J");
+  if (!cv) return {};
+  char text[256];
+  const long long repetitions = static_cast<long long>(cv_run.repetitions);
+  if (cv->value < max_spread) {
+    std::snprintf(text, sizeof text, "%s: energy stable: spread %.2f%% < %.2f%% over %lld repetitions",
+                  cv_run.run_name.str().c_str(), 100 * cv->value, 100 * max_spread, repetitions);
+  } else {
+    std::snprintf(text, sizeof text,
+                  "%s: energy NOT stable: spread %.2f%% >= %.2f%% after %lld repetitions "
+                  "(repetition limit reached; lengthen windows with --energy_rel_err or add repetitions)",
+                  cv_run.run_name.str().c_str(), 100 * cv->value, 100 * max_spread, repetitions);
+  }
+  return text;
 }
 
 void EnergyConsoleReporter::progress(const std::string& name) {
