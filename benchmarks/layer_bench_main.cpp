@@ -17,6 +17,7 @@
 #include "benchmarks/layer_cases.hpp"
 #include "benchmarks/result_file.hpp"
 #include "layers/networks.hpp"
+#include "power/device_state.hpp"
 #include "power/list_power.hpp"
 #include "reporters/energy_console_reporter.hpp"
 #include "reporters/flushing_json_reporter.hpp"
@@ -55,6 +56,12 @@ int run(int argc, char** argv) {
 
   auto backend = bench::make_backend(options.backend, options.device, &backend_note);
   source_options.backend = backend->name();
+  // NVML is matched to the CUDA device by PCI bus id, never by index (their orders can differ).
+  const auto backend_context = backend->context();
+  const auto bus_id = backend_context.find("gpu_pci_bus_id");
+  if (bus_id != backend_context.end()) source_options.nvml_pci_bus_id = bus_id->second;
+  const auto device_state =
+      listing ? nullptr : power::make_device_state_reader(options.power_sysfs_root, source_options.nvml_pci_bus_id);
   bench::MeterOptions meter_options;
   meter_options.power = listing ? "none" : options.power;
   meter_options.source = source_options;
@@ -73,6 +80,7 @@ int run(int argc, char** argv) {
   harness_options.precision = precision;
   harness_options.layout = layout;
   harness_options.energy_rel_err = options.energy_rel_err;
+  harness_options.device_state = device_state.get();
   bench::Harness harness(*backend, meter, harness_options);
   if (!options.network.empty()) {
     harness.add_network(options.network, layers::network_layers(options.network), done);
@@ -100,6 +108,10 @@ int run(int argc, char** argv) {
 
   const int selected = bench::count_matching(harness.names(), filter);
   for (const auto& kv : bench::run_context(options, meter, *backend)) benchmark::AddCustomContext(kv.first, kv.second);
+  if (device_state) {
+    benchmark::AddCustomContext("gpu_state_source", device_state->description());
+    for (const auto& kv : device_state->context()) benchmark::AddCustomContext(kv.first, kv.second);
+  }
 
   bench::IdlePower idle_before;
   if (meter.active() && options.idle_s > 0 && selected > 0 && !listing) {
@@ -141,7 +153,7 @@ int run(int argc, char** argv) {
   const auto stuck = harness.stuck_sensor_warnings();
   for (const auto& warning : stuck) std::cerr << "layer_bench: warning: stuck sensor? " << warning << "\n";
   if (!stuck.empty() && file) {
-    bench::add_to_context(out_path, {{"stuck_sensor_warnings", std::to_string(stuck.size()) + " case(s); first: " +
+    bench::add_to_context(out_path, {{"stuck_sensor_warnings", std::to_string(stuck.size()) + " warning(s); first: " +
                                                                   stuck.front()}});
   }
   for (const auto& missed : harness.missed_targets()) {

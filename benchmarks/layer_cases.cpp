@@ -133,6 +133,8 @@ void Harness::register_case(std::shared_ptr<Case> c) {
 
     // The energy window: from the first timed iteration to the end of the last, after the device finished.
     const int64_t n = static_cast<int64_t>(state.max_iterations);
+    power::DeviceState state_before;
+    if (options_.device_state) state_before = options_.device_state->read();
     meter_.mark();
     double t_start = 0;
     double t_end = 0;
@@ -148,6 +150,13 @@ void Harness::register_case(std::shared_ptr<Case> c) {
     meter_.mark();
 
     auto& counters = state.counters;
+    if (options_.device_state) {
+      const auto window_state = power::summarize(state_before, options_.device_state->read(),
+                                                 options_.device_state->max_clock_mhz());
+      if (!std::isnan(window_state.gpu_clock_mhz)) counters["gpu_clock_MHz"] = window_state.gpu_clock_mhz;
+      if (!std::isnan(window_state.temp_c)) counters["temp_C"] = window_state.temp_c;
+      if (!std::isnan(window_state.throttled)) counters["throttled"] = window_state.throttled;
+    }
     double macs = 0;
     double bytes = 0;
     for (const auto& layer : c->layers) {

@@ -10,6 +10,7 @@
 #include "benchmarks/backend.hpp"
 #include "benchmarks/energy_meter.hpp"
 #include "layers/layer.hpp"
+#include "power/device_state.hpp"
 
 namespace layer_energy::bench {
 
@@ -21,6 +22,7 @@ struct HarnessOptions {
   bool idle_measured = false;
   double warmup_s = 0.1;         // per case, before its first timed call
   uint64_t seed = 42;
+  power::DeviceStateReader* device_state = nullptr;  // GPU clock and temperature at window edges, where readable
 };
 
 class Harness {

@@ -37,7 +37,8 @@ class DeviceStateReader {
 
 // sysfs_root: as --power_sysfs_root (also prefixes /etc/nvpmodel.conf and /var/lib/nvpmodel/status).
 // nvml_pci_bus_id: the GPU's PCI bus id, or a decimal NVML index; empty: index 0. nvml_library: as NvmlOptions.
-// Jetson (a GPU devfreq node found) first, else NVML when it reads a clock, else a reader that returns NaN and says why.
+// Jetson (a GPU devfreq node found) first, else NVML when it reads a clock, else a reader that returns NaN and says
+// why.
 std::unique_ptr<DeviceStateReader> make_device_state_reader(const std::string& sysfs_root,
                                                             const std::string& nvml_pci_bus_id,
                                                             const std::string& nvml_library = "");

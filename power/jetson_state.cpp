@@ -120,8 +120,8 @@ std::string nvpmodel_name(const std::string& root, long mode_id) {
     const long value = std::strtol(line.c_str() + id + 3, &end, 10);
     if (end == line.c_str() + id + 3 || value != mode_id) continue;
     std::string result;
-    for (std::size_t i = name + 5; i < line.size() && line[i] != '>' && !std::isspace(static_cast<unsigned char>(line[i]));
-         ++i) {
+    for (std::size_t i = name + 5;
+         i < line.size() && line[i] != '>' && !std::isspace(static_cast<unsigned char>(line[i])); ++i) {
       result += line[i];
     }
     return result;

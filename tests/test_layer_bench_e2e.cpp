@@ -195,3 +195,29 @@ TEST(LayerBenchE2E, InterruptThenResumeRunsEveryCaseExactlyOnce) {
   EXPECT_EQ(all.size(), 8u);
   for (const auto& name : all) EXPECT_EQ(all.count(name), 1u) << name;
 }
+
+// On an AGX Orin fixture (no whole-module rail): energy_J is the sum of the rails, the GPU clock, temperature and
+// throttle flag come from devfreq and the thermal zone, and the static fixture files are flagged as a stuck sensor.
+TEST(LayerBenchE2E, JetsonFixtureSumsRailsAndReportsGpuStateAndStuckSensor) {
+  const std::string out = ::testing::TempDir() + "orin.json";
+  const auto r = run_command(layer_bench_path() + " --backend=cpu --power=jetson --power_sysfs_root=" +
+                             fixture("sysfs/agx-orin-r36") + " --grid=" + fixture("layers_small.csv") +
+                             " --benchmark_filter=FC/N:1/in:256 --idle_s=0 --energy_rel_err=0"
+                             " --benchmark_min_time=0.3 --benchmark_out=" + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json result = read_json(out);
+  ASSERT_FALSE(result.is_discarded());
+  EXPECT_EQ(result["context"]["power_rails"], "VDD_GPU_SOC,VDD_CPU_CV,VIN_SYS_5V0,VDDQ_VDD2_1V8AO");
+  EXPECT_EQ(result["context"]["gpu_state_source"], "jetson devfreq");
+  const auto& entry = result["benchmarks"][0];
+  double rails = 0;
+  for (const char* rail : {"VDD_GPU_SOC", "VDD_CPU_CV", "VIN_SYS_5V0", "VDDQ_VDD2_1V8AO"}) {
+    rails += entry["energy_J:" + std::string(rail)].get<double>();
+  }
+  EXPECT_NEAR(entry["energy_J"].get<double>(), rails, rails * 1e-9);
+  EXPECT_DOUBLE_EQ(entry["gpu_clock_MHz"].get<double>(), 1300.5);
+  EXPECT_EQ(entry["throttled"].get<double>(), 0.0);
+  EXPECT_TRUE(entry.contains("temp_C"));
+  EXPECT_NE(entry["label"].get<std::string>().find("stuck sensor"), std::string::npos);
+  EXPECT_NE(r.err.find("stuck sensor"), std::string::npos);
+}

@@ -1,13 +1,20 @@
-// A stand-in for libnvidia-ml at the hardware boundary: the NVML entry points the NVML source uses, with behaviour
-// scripted by environment variables read at every nvmlInit_v2 (state resets when the last nvmlShutdown balances it).
+// A stand-in for libnvidia-ml at the hardware boundary: the NVML entry points the NVML source and the device-state
+// reader use, with behaviour scripted by environment variables read at every nvmlInit_v2 (state resets when the last
+// nvmlShutdown balances it).
 //   FAKE_NVML_MODE        ok (default) | not_supported (Jetson-like: no power, no energy) | init_fails
 //                         | no_energy (power only, pre-Volta) | no_power (energy counter only) | no_device
+//                         | no_clock (clock, maximum clock and temperature NOT_SUPPORTED; power and energy work)
 //   FAKE_NVML_COUNT       GPUs present (default 1); GPU i has bus id 00000000:0<i+1>:00.0
 //   FAKE_NVML_NAME        device name (default "Fake NVIDIA H100")
 //   FAKE_NVML_ENERGY_MJ   counter value at the first read (default 1000000)
 //   FAKE_NVML_STEP_MJ     counter increase per read (default 250)
 //   FAKE_NVML_POWER_MW    power reading (default 150000)
 //   FAKE_NVML_FAIL_AFTER  reads (energy and power together) that succeed before every later one fails "GPU is lost"
+//                         (clock and temperature reads do not count, but fail too once the budget is spent)
+//   FAKE_NVML_CLOCK_MHZ   SM/graphics clock: one value, or a comma list taken one per read, the last repeated
+//                         (default 1755); the memory clock is 2619 MHz, the video clock 1500 MHz
+//   FAKE_NVML_MAX_CLOCK_MHZ  maximum SM/graphics clock (default 1980)
+//   FAKE_NVML_TEMP_C      GPU temperature (default 45)
 // fake_nvml_init_count() (not NVML) lets a test check that every nvmlInit_v2 was balanced by nvmlShutdown.
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +36,11 @@ enum : int {
 };
 
 constexpr unsigned kMaxDevices = 8;
+constexpr unsigned kMaxClockSteps = 16;
+// nvmlClockType_t and nvmlTemperatureSensors_t values of the public C API.
+enum : int { kClockGraphics = 0, kClockSm = 1, kClockMem = 2, kClockVideo = 3, kTemperatureGpu = 0 };
+constexpr unsigned kMemClockMhz = 2619;
+constexpr unsigned kVideoClockMhz = 1500;
 
 struct FakeDevice {
   unsigned index = 0;
@@ -45,6 +57,11 @@ struct State {
   unsigned power_mw = 150000;
   long long fail_after = -1;  // -1: never
   long long reads = 0;
+  unsigned clock_mhz[kMaxClockSteps] = {1755};
+  unsigned clock_steps = 1;
+  unsigned long long clock_reads = 0;
+  unsigned max_clock_mhz = 1980;
+  unsigned temp_c = 45;
   FakeDevice devices[kMaxDevices];
 };
 
@@ -72,6 +89,20 @@ void load_script() {
   const char* fail = std::getenv("FAKE_NVML_FAIL_AFTER");
   state.fail_after = fail != nullptr && *fail != '\0' ? std::strtoll(fail, nullptr, 10) : -1;
   state.reads = 0;
+  state.clock_steps = 0;
+  const std::string clocks = env_or("FAKE_NVML_CLOCK_MHZ", "1755");
+  for (const char* cursor = clocks.c_str(); state.clock_steps < kMaxClockSteps;) {
+    char* end = nullptr;
+    const unsigned long value = std::strtoul(cursor, &end, 10);
+    if (end == cursor) break;
+    state.clock_mhz[state.clock_steps++] = static_cast<unsigned>(value);
+    if (*end != ',') break;
+    cursor = end + 1;
+  }
+  if (state.clock_steps == 0) state.clock_mhz[state.clock_steps++] = 1755;
+  state.clock_reads = 0;
+  state.max_clock_mhz = static_cast<unsigned>(env_number("FAKE_NVML_MAX_CLOCK_MHZ", 1980));
+  state.temp_c = static_cast<unsigned>(env_number("FAKE_NVML_TEMP_C", 45));
   for (unsigned i = 0; i < kMaxDevices; ++i) state.devices[i] = FakeDevice{i, 0};
 }
 
@@ -191,6 +222,57 @@ int nvmlDeviceGetPowerUsage(void* handle, unsigned* mw) {
   if (mw == nullptr) return kInvalidArgument;
   *mw = state.power_mw;
   ++state.reads;
+  return kSuccess;
+}
+
+int nvmlDeviceGetClockInfo(void* handle, int type, unsigned* mhz) {
+  if (int rc = check_read(handle); rc != kSuccess) return rc;
+  if (state.mode == "no_clock") return kNotSupported;
+  if (mhz == nullptr) return kInvalidArgument;
+  switch (type) {
+    case kClockGraphics:
+    case kClockSm: {
+      const unsigned long long step = state.clock_reads < state.clock_steps ? state.clock_reads : state.clock_steps - 1;
+      *mhz = state.clock_mhz[step];
+      ++state.clock_reads;
+      return kSuccess;
+    }
+    case kClockMem:
+      *mhz = kMemClockMhz;
+      return kSuccess;
+    case kClockVideo:
+      *mhz = kVideoClockMhz;
+      return kSuccess;
+    default:
+      return kInvalidArgument;
+  }
+}
+
+int nvmlDeviceGetMaxClockInfo(void* handle, int type, unsigned* mhz) {
+  if (int rc = check_read(handle); rc != kSuccess) return rc;
+  if (state.mode == "no_clock") return kNotSupported;
+  if (mhz == nullptr) return kInvalidArgument;
+  switch (type) {
+    case kClockGraphics:
+    case kClockSm:
+      *mhz = state.max_clock_mhz;
+      return kSuccess;
+    case kClockMem:
+      *mhz = kMemClockMhz;
+      return kSuccess;
+    case kClockVideo:
+      *mhz = kVideoClockMhz;
+      return kSuccess;
+    default:
+      return kInvalidArgument;
+  }
+}
+
+int nvmlDeviceGetTemperature(void* handle, int sensor, unsigned* celsius) {
+  if (int rc = check_read(handle); rc != kSuccess) return rc;
+  if (state.mode == "no_clock") return kNotSupported;
+  if (celsius == nullptr || sensor != kTemperatureGpu) return kInvalidArgument;
+  *celsius = state.temp_c;
   return kSuccess;
 }
 
