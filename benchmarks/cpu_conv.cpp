@@ -1,0 +1,222 @@
+#include "benchmarks/cpu_conv.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <utility>
+
+namespace layer_energy::bench::cpu {
+namespace {
+
+// Floats of im2col scratch per tile (256 KiB: the tile's columns stay in a core's L2 while the GEMM reads them).
+constexpr int64_t kScratchFloats = 64 * 1024;
+constexpr int64_t kMinColumns = 64;  // narrower GEMM tiles repack the weights too often
+constexpr int64_t kMinFilters = 16;  // filters per tile when the filters are split
+constexpr int tiles_per_thread = 4;  // enough tiles to balance the load
+
+enum class ConvKind { gemm_1x1, im2col_gemm, depthwise };
+
+// First q in [0, Q) with q * stride + offset >= 0, and one past the last with q * stride + offset < limit.
+void valid_range(int64_t offset, int64_t limit, int64_t stride, int64_t Q, int64_t* lo, int64_t* hi) {
+  *lo = offset >= 0 ? 0 : ceil_div(-offset, stride);
+  *hi = limit - 1 - offset < 0 ? 0 : std::min(Q, (limit - 1 - offset) / stride + 1);
+  if (*hi < *lo) *hi = *lo;
+}
+
+class CpuConv final : public PreparedLayer {
+ public:
+  CpuConv(const layers::ConvShape& shape, uint64_t seed, std::shared_ptr<ThreadPool> pool)
+      : s_(shape), pool_(std::move(pool)) {
+    // Memory first, in double: each dimension may be up to 2^31, so int64 products are safe only once the buffers
+    // are known to fit in memory.
+    const int threads = pool_->size();
+    const double P = static_cast<double>(layers::output_height(s_)), Q = static_cast<double>(layers::output_width(s_));
+    const double crs = static_cast<double>(s_.C / s_.groups) * static_cast<double>(s_.R) * static_cast<double>(s_.S);
+    const bool depthwise = s_.groups > 1 && s_.groups == s_.C;
+    const bool in_place = s_.R == 1 && s_.S == 1 && s_.stride == 1 && s_.pad == 0;
+    const double scratch_bound =  // columns_ below is at most max(kMinColumns, kScratchFloats / CRS)
+        depthwise || in_place ? 0.0 : threads * std::max(static_cast<double>(kScratchFloats), crs * kMinColumns);
+    const double floats = static_cast<double>(s_.N) * s_.C * s_.H * s_.W + static_cast<double>(s_.K) * crs +
+                          static_cast<double>(s_.N) * s_.K * P * Q + scratch_bound;
+    check_memory(floats * sizeof(float));
+
+    G_ = s_.groups;
+    Cg_ = s_.C / G_;
+    Kg_ = s_.K / G_;
+    P_ = layers::output_height(s_);
+    Q_ = layers::output_width(s_);
+    PQ_ = P_ * Q_;
+    CRS_ = Cg_ * s_.R * s_.S;
+    if (depthwise) {
+      kind_ = ConvKind::depthwise;
+      tasks_ = s_.N * s_.C;
+    } else {
+      kind_ = in_place ? ConvKind::gemm_1x1 : ConvKind::im2col_gemm;
+      columns_ = std::min(PQ_, std::max(kMinColumns, kScratchFloats / CRS_ / 16 * 16));
+      column_tiles_ = ceil_div(PQ_, columns_);
+      const int64_t base = s_.N * G_ * column_tiles_;
+      const int64_t wanted = static_cast<int64_t>(tiles_per_thread) * threads;
+      const int64_t splits =
+          base >= wanted ? 1 : std::min(ceil_div(wanted, base), std::max<int64_t>(1, Kg_ / kMinFilters));
+      filters_ = ceil_div(Kg_, splits);
+      if (filters_ > 8) filters_ = ceil_div(filters_, 8) * 8;  // whole SIMD register blocks
+      filter_tiles_ = ceil_div(Kg_, filters_);
+      tasks_ = base * filter_tiles_;
+    }
+    const int64_t scratch = kind_ == ConvKind::im2col_gemm ? CRS_ * columns_ : 0;
+
+    input_ = AlignedBuffer(static_cast<std::size_t>(s_.N * s_.C * s_.H * s_.W));
+    weights_ = AlignedBuffer(static_cast<std::size_t>(s_.K * CRS_));
+    output_ = AlignedBuffer(static_cast<std::size_t>(s_.N * s_.K * PQ_));
+    scratch_.reserve(static_cast<std::size_t>(threads));
+    for (int i = 0; i < threads && scratch > 0; ++i) scratch_.emplace_back(static_cast<std::size_t>(scratch));
+    fill_uniform(&input_, seed, 0, pool_.get());
+    fill_uniform(&weights_, seed, 1, pool_.get());
+    std::memset(output_.data(), 0, output_.size() * sizeof(float));
+  }
+
+  double run(int64_t iterations) override {
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < iterations; ++i) run_once();
+    const auto stop = std::chrono::steady_clock::now();
+    if (iterations > 0) ran_ = true;
+    return std::chrono::duration<double>(stop - start).count();
+  }
+
+  std::vector<float> output() override {
+    if (!ran_) run(1);
+    return output_.copy();
+  }
+  std::vector<float> input() override { return input_.copy(); }
+  std::vector<float> weights() override { return weights_.copy(); }
+
+  std::string description() const override {
+    const std::string threads = std::to_string(pool_->size()) + " threads";
+    if (kind_ == ConvKind::depthwise) return "depthwise direct, " + threads;
+    return std::string(kind_ == ConvKind::gemm_1x1 ? "1x1 gemm" : "im2col+gemm") + ", tiles of " +
+           std::to_string(filters_) + " filters x " + std::to_string(columns_) + " pixels, " + threads;
+  }
+
+ private:
+  void run_once() {
+    if (kind_ == ConvKind::depthwise) {
+      pool_->parallel_for(tasks_, [this](int64_t task, int) { depthwise_task(task); });
+    } else {
+      pool_->parallel_for(tasks_, [this](int64_t task, int thread) { gemm_task(task, thread); });
+    }
+  }
+
+  // One tile: filters [k0, k0 + kn) of group g against output pixels [p0, p0 + len) of image n.
+  void gemm_task(int64_t task, int thread) {
+    const int64_t filter_tile = task % filter_tiles_;
+    task /= filter_tiles_;
+    const int64_t column_tile = task % column_tiles_;
+    task /= column_tiles_;
+    const int64_t g = task % G_;
+    const int64_t n = task / G_;
+    const int64_t p0 = column_tile * columns_;
+    const int64_t len = std::min(columns_, PQ_ - p0);
+    const int64_t k0 = filter_tile * filters_;
+    const int64_t kn = std::min(filters_, Kg_ - k0);
+    const float* image = input_.data() + (n * s_.C + g * Cg_) * s_.H * s_.W;
+    const float* columns = image + p0;  // 1x1: the input is already the column matrix (Cg x HW)
+    int64_t ld = s_.H * s_.W;
+    if (kind_ == ConvKind::im2col_gemm) {
+      float* col = scratch_[static_cast<std::size_t>(thread)].data();
+      im2col(image, p0, len, col);
+      columns = col;
+      ld = len;
+    }
+    const float* w = weights_.data() + (g * Kg_ + k0) * CRS_;
+    float* out = output_.data() + (n * s_.K + g * Kg_ + k0) * PQ_ + p0;
+    gemm(kn, len, CRS_, w, CRS_, columns, ld, out, PQ_);
+  }
+
+  // col (CRS x len, row-major): row (c, r, s), column j holds input[c][oh*stride - pad + r][ow*stride - pad + s] for
+  // output pixel p0 + j = oh * Q + ow, zero outside the image.
+  void im2col(const float* image, int64_t p0, int64_t len, float* col) const {
+    const int64_t H = s_.H, W = s_.W, R = s_.R, S = s_.S, stride = s_.stride, pad = s_.pad;
+    for (int64_t c = 0; c < Cg_; ++c) {
+      const float* plane = image + c * H * W;
+      for (int64_t r = 0; r < R; ++r) {
+        for (int64_t s = 0; s < S; ++s) {
+          float* dst = col + ((c * R + r) * S + s) * len;
+          int64_t q_lo = 0, q_hi = 0;
+          valid_range(s - pad, W, stride, Q_, &q_lo, &q_hi);
+          const int64_t offset = s - pad;  // input column of output column q is q * stride + offset
+          int64_t oh = p0 / Q_, ow = p0 % Q_;
+          for (int64_t j = 0; j < len; ++oh, ow = 0) {
+            const int64_t seg = std::min(Q_ - ow, len - j);  // output columns ow .. ow + seg - 1 of row oh
+            float* d = dst + j;                              // d[q - ow] holds output column q
+            const int64_t ih = oh * stride - pad + r;
+            if (ih < 0 || ih >= H) {
+              std::fill(d, d + seg, 0.0f);
+            } else {
+              const float* row = plane + ih * W;
+              const int64_t lo = std::min(std::max(q_lo, ow), ow + seg);
+              const int64_t hi = std::min(std::max(q_hi, lo), ow + seg);
+              std::fill(d, d + (lo - ow), 0.0f);
+              if (stride == 1) {
+                for (int64_t q = lo; q < hi; ++q) d[q - ow] = row[q + offset];
+              } else {
+                for (int64_t q = lo; q < hi; ++q) d[q - ow] = row[q * stride + offset];
+              }
+              std::fill(d + (hi - ow), d + seg, 0.0f);
+            }
+            j += seg;
+          }
+        }
+      }
+    }
+  }
+
+  // Image n, input channel c: output channels c*m .. c*m + m - 1 (m = K / C filters per channel).
+  void depthwise_task(int64_t task) {
+    const int64_t n = task / s_.C, c = task % s_.C;
+    const int64_t H = s_.H, W = s_.W, R = s_.R, S = s_.S, stride = s_.stride, pad = s_.pad;
+    const float* plane = input_.data() + (n * s_.C + c) * H * W;
+    for (int64_t k = c * Kg_; k < (c + 1) * Kg_; ++k) {
+      const float* w = weights_.data() + k * R * S;
+      float* out = output_.data() + (n * s_.K + k) * PQ_;
+      std::fill(out, out + PQ_, 0.0f);
+      for (int64_t p = 0; p < P_; ++p) {
+        float* row = out + p * Q_;
+        for (int64_t r = 0; r < R; ++r) {
+          const int64_t ih = p * stride - pad + r;
+          if (ih < 0 || ih >= H) continue;
+          for (int64_t s = 0; s < S; ++s) {
+            const float wv = w[r * S + s];
+            const float* in_row = plane + ih * W;
+            const int64_t offset = s - pad;
+            int64_t lo = 0, hi = 0;
+            valid_range(offset, W, stride, Q_, &lo, &hi);
+            if (stride == 1) {
+              for (int64_t q = lo; q < hi; ++q) row[q] += wv * in_row[q + offset];
+            } else {
+              for (int64_t q = lo; q < hi; ++q) row[q] += wv * in_row[q * stride + offset];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  const layers::ConvShape s_;
+  std::shared_ptr<ThreadPool> pool_;
+  ConvKind kind_ = ConvKind::im2col_gemm;
+  int64_t G_ = 1, Cg_ = 1, Kg_ = 1, P_ = 1, Q_ = 1, PQ_ = 1, CRS_ = 1;
+  int64_t columns_ = 1, column_tiles_ = 1, filters_ = 1, filter_tiles_ = 1, tasks_ = 0;
+  AlignedBuffer input_, weights_, output_;
+  std::vector<AlignedBuffer> scratch_;
+  bool ran_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<PreparedLayer> prepare_conv(const layers::ConvShape& shape, uint64_t seed,
+                                            std::shared_ptr<ThreadPool> pool) {
+  return std::make_unique<CpuConv>(shape, seed, std::move(pool));
+}
+
+}  // namespace layer_energy::bench::cpu

@@ -1,0 +1,346 @@
+// The CPU backend against the naive direct conv and FC, plus its refusals and its random inputs.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "benchmarks/cpu_backend.hpp"
+#include "benchmarks/cpu_common.hpp"
+#include "layers/layer.hpp"
+#include "naive_reference.hpp"
+
+namespace layer_energy {
+namespace {
+
+using bench::CpuBackendOptions;
+using bench::UnsupportedLayer;
+using layers::ConvShape;
+using layers::FcShape;
+using layers::Layer;
+using layers::Layout;
+using layers::Precision;
+
+Layer conv_layer(const ConvShape& shape) {
+  Layer layer;
+  layer.type = layers::LayerType::conv;
+  layer.conv = shape;
+  return layer;
+}
+
+Layer fc_layer(int64_t N, int64_t in, int64_t out) {
+  Layer layer;
+  layer.type = layers::LayerType::fc;
+  layer.fc.N = N;
+  layer.fc.in = in;
+  layer.fc.out = out;
+  return layer;
+}
+
+ConvShape conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t K, int64_t R, int64_t S, int64_t stride, int64_t pad,
+               int64_t groups) {
+  ConvShape s;
+  s.N = N, s.C = C, s.H = H, s.W = W, s.K = K, s.R = R, s.S = S, s.stride = stride, s.pad = pad, s.groups = groups;
+  return s;
+}
+
+// fp32 output against the double reference: |got - exact| <= 1e-4 * sum |products| for every element.
+void expect_matches(const std::vector<float>& got, const test::Reference& ref, const std::string& what) {
+  ASSERT_EQ(got.size(), ref.value.size()) << what;
+  std::size_t bad = 0;
+  double worst = 0.0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double error = std::fabs(static_cast<double>(got[i]) - ref.value[i]);
+    const double scale = std::max(ref.magnitude[i], 1e-30);
+    worst = std::max(worst, error / scale);
+    if (!(error <= 1e-4 * scale)) {
+      if (bad++ < 5) {
+        ADD_FAILURE() << what << ": element " << i << " is " << got[i] << ", expected " << ref.value[i]
+                      << " (products' magnitude " << ref.magnitude[i] << ")";
+      }
+    }
+  }
+  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << got.size() << " elements off; worst relative error " << worst;
+}
+
+void expect_random(const std::vector<float>& values, const std::string& what) {
+  ASSERT_FALSE(values.empty()) << what;
+  std::size_t zeros = 0;
+  double sum = 0.0;
+  for (float v : values) {
+    if (v == 0.0f) ++zeros;
+    EXPECT_TRUE(v > -1.0f && v < 1.0f) << what << ": value " << v << " outside (-1, 1)";
+    sum += v;
+  }
+  EXPECT_EQ(zeros, 0u) << what << " has zeros";
+  if (values.size() >= 1000) {
+    EXPECT_LT(std::fabs(sum / static_cast<double>(values.size())), 0.1) << what;
+  }
+}
+
+struct ConvCase {
+  const char* name;
+  ConvShape shape;
+};
+
+const std::vector<ConvCase>& conv_cases() {
+  static const std::vector<ConvCase> cases = {
+      {"1x1", conv(1, 16, 9, 9, 24, 1, 1, 1, 0, 1)},
+      {"1x1 stride 2", conv(2, 8, 10, 10, 12, 1, 1, 2, 0, 1)},
+      {"3x3 pad 1", conv(1, 8, 12, 12, 16, 3, 3, 1, 1, 1)},
+      {"3x3 no pad", conv(1, 5, 11, 11, 7, 3, 3, 1, 0, 1)},
+      {"5x5 stride 2 pad 2", conv(1, 6, 17, 17, 10, 5, 5, 2, 2, 1)},
+      {"7x7 stride 2 pad 3", conv(1, 3, 23, 23, 8, 7, 7, 2, 3, 1)},
+      {"non-square H!=W R!=S", conv(1, 4, 13, 21, 6, 3, 5, 1, 2, 1)},
+      {"non-square stride 3", conv(1, 4, 19, 14, 5, 5, 2, 3, 1, 1)},
+      {"groups=2", conv(1, 8, 10, 10, 12, 3, 3, 1, 1, 2)},
+      {"groups=4 stride 2", conv(2, 16, 9, 11, 8, 3, 3, 2, 1, 4)},
+      {"depthwise", conv(1, 12, 14, 14, 12, 3, 3, 1, 1, 12)},
+      {"depthwise stride 2", conv(1, 10, 15, 13, 10, 3, 3, 2, 1, 10)},
+      {"depthwise 5x5 multiplier 2", conv(2, 6, 11, 12, 12, 5, 5, 1, 2, 6)},
+      {"depthwise multiplier 3 stride 2", conv(1, 4, 9, 9, 12, 3, 3, 2, 0, 4)},
+      {"batch N=3", conv(3, 6, 10, 10, 9, 3, 3, 1, 1, 1)},
+      {"first layer C=3", conv(2, 3, 32, 32, 16, 3, 3, 1, 1, 1)},
+      {"kernel larger than padded input", conv(1, 2, 3, 3, 4, 3, 3, 1, 0, 1)},
+      {"pad larger than kernel", conv(1, 3, 5, 5, 4, 3, 3, 2, 4, 1)},
+      {"many pixels, many tiles", conv(1, 32, 40, 40, 40, 3, 3, 1, 1, 1)},
+      {"deep, few pixels (filter split)", conv(1, 256, 4, 4, 96, 3, 3, 1, 1, 1)},
+  };
+  return cases;
+}
+
+TEST(CpuBackend, ConvMatchesNaiveReference) {
+  for (int threads : {1, 2, 3}) {
+    CpuBackendOptions options;
+    options.threads = threads;
+    auto backend = bench::make_cpu_backend(options);
+    for (const ConvCase& c : conv_cases()) {
+      const std::string what = std::string(c.name) + " (" + layers::case_name(conv_layer(c.shape)) + ", " +
+                               std::to_string(threads) + " threads)";
+      auto prepared = backend->prepare(conv_layer(c.shape), Precision::fp32, Layout::nchw, 42);
+      EXPECT_GT(prepared->run(2), 0.0) << what;
+      const std::vector<float> input = prepared->input(), weights = prepared->weights();
+      EXPECT_EQ(input.size(), static_cast<std::size_t>(c.shape.N * c.shape.C * c.shape.H * c.shape.W)) << what;
+      EXPECT_EQ(weights.size(),
+                static_cast<std::size_t>(c.shape.K * (c.shape.C / c.shape.groups) * c.shape.R * c.shape.S))
+          << what;
+      expect_matches(prepared->output(), test::naive_conv(c.shape, input, weights), what);
+    }
+  }
+}
+
+TEST(CpuBackend, ConvDescriptionNamesTheAlgorithm) {
+  auto backend = bench::make_cpu_backend();
+  EXPECT_NE(backend->prepare(conv_layer(conv(1, 8, 8, 8, 8, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nchw, 1)
+                ->description()
+                .find("im2col+gemm"),
+            std::string::npos);
+  EXPECT_NE(backend->prepare(conv_layer(conv(1, 8, 8, 8, 8, 1, 1, 1, 0, 1)), Precision::fp32, Layout::nchw, 1)
+                ->description()
+                .find("1x1 gemm"),
+            std::string::npos);
+  EXPECT_NE(backend->prepare(conv_layer(conv(1, 8, 8, 8, 16, 3, 3, 1, 1, 8)), Precision::fp32, Layout::nchw, 1)
+                ->description()
+                .find("depthwise direct"),
+            std::string::npos);
+}
+
+TEST(CpuBackend, FcMatchesNaiveReference) {
+  const std::vector<FcShape> shapes = {{1, 1024, 1000}, {8, 256, 512}, {1, 7, 3},    {8, 33, 65},
+                                       {3, 100, 1},     {130, 64, 40}, {64, 96, 300}};
+  for (int threads : {1, 2, 3}) {
+    CpuBackendOptions options;
+    options.threads = threads;
+    auto backend = bench::make_cpu_backend(options);
+    for (const FcShape& s : shapes) {
+      const Layer layer = fc_layer(s.N, s.in, s.out);
+      const std::string what = layers::case_name(layer) + " (" + std::to_string(threads) + " threads)";
+      auto prepared = backend->prepare(layer, Precision::fp32, Layout::nchw, 7);
+      EXPECT_GT(prepared->run(1), 0.0) << what;
+      const std::vector<float> input = prepared->input(), weights = prepared->weights();
+      EXPECT_EQ(input.size(), static_cast<std::size_t>(s.N * s.in)) << what;
+      EXPECT_EQ(weights.size(), static_cast<std::size_t>(s.in * s.out)) << what;
+      expect_matches(prepared->output(), test::naive_fc(s, input, weights), what);
+    }
+  }
+}
+
+TEST(CpuBackend, OutputBeforeRunIsComputed) {
+  auto backend = bench::make_cpu_backend();
+  const ConvShape s = conv(1, 4, 6, 6, 4, 3, 3, 1, 1, 1);
+  auto prepared = backend->prepare(conv_layer(s), Precision::fp32, Layout::nchw, 3);
+  expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), "output() first");
+}
+
+TEST(CpuBackend, InputsAndWeightsAreRandomNeverZero) {
+  auto backend = bench::make_cpu_backend();
+  auto conv_prepared =
+      backend->prepare(conv_layer(conv(2, 16, 32, 32, 32, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nchw, 1);
+  expect_random(conv_prepared->input(), "conv input");
+  expect_random(conv_prepared->weights(), "conv weights");
+  EXPECT_NE(conv_prepared->input(), conv_prepared->weights());
+  auto fc_prepared = backend->prepare(fc_layer(4, 512, 300), Precision::fp32, Layout::nchw, 1);
+  expect_random(fc_prepared->input(), "fc input");
+  expect_random(fc_prepared->weights(), "fc weights");
+  // A run with random inputs gives a non-zero output.
+  const std::vector<float> out = fc_prepared->output();
+  EXPECT_GT(std::count_if(out.begin(), out.end(), [](float v) { return v != 0.0f; }),
+            static_cast<std::ptrdiff_t>(out.size() * 9 / 10));
+}
+
+TEST(CpuBackend, SameSeedSameInputsAcrossThreadCounts) {
+  const Layer layer = conv_layer(conv(2, 16, 70, 70, 8, 3, 3, 1, 1, 1));  // input over two random blocks
+  CpuBackendOptions one, three;
+  one.threads = 1;
+  three.threads = 3;
+  auto a = bench::make_cpu_backend(one)->prepare(layer, Precision::fp32, Layout::nchw, 1234);
+  auto b = bench::make_cpu_backend(three)->prepare(layer, Precision::fp32, Layout::nchw, 1234);
+  auto c = bench::make_cpu_backend(one)->prepare(layer, Precision::fp32, Layout::nchw, 1235);
+  auto d = bench::make_cpu_backend(one)->prepare(layer, Precision::fp32, Layout::nchw, 1234ull + (1ull << 32));
+  EXPECT_EQ(a->input(), b->input());
+  EXPECT_EQ(a->weights(), b->weights());
+  EXPECT_NE(a->input(), c->input());
+  EXPECT_NE(a->weights(), c->weights());
+  EXPECT_NE(a->input(), d->input()) << "the seed's high 32 bits must matter";
+}
+
+TEST(CpuBackend, OnlyFp32) {
+  auto backend = bench::make_cpu_backend();
+  for (Precision p : {Precision::fp16, Precision::tf32}) {
+    for (const Layer& layer : {conv_layer(conv(1, 4, 8, 8, 4, 3, 3, 1, 1, 1)), fc_layer(1, 8, 8)}) {
+      try {
+        backend->prepare(layer, p, Layout::nchw, 1);
+        ADD_FAILURE() << layers::to_string(p) << " was accepted";
+      } catch (const UnsupportedLayer& e) {
+        EXPECT_NE(std::string(e.what()).find("only fp32"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
+TEST(CpuBackend, NhwcConvIsRefusedWithReason) {
+  auto backend = bench::make_cpu_backend();
+  try {
+    backend->prepare(conv_layer(conv(1, 4, 8, 8, 4, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nhwc, 1);
+    ADD_FAILURE() << "nhwc conv was accepted";
+  } catch (const UnsupportedLayer& e) {
+    EXPECT_NE(std::string(e.what()).find("nchw"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CpuBackend, InvalidShapeIsRefusedNamingTheProblem) {
+  auto backend = bench::make_cpu_backend();
+  const std::vector<Layer> invalid = {
+      conv_layer(conv(1, 3, 8, 8, 4, 3, 3, 1, 1, 2)),  // C not divisible by groups
+      conv_layer(conv(1, 4, 8, 8, 6, 3, 3, 1, 1, 4)),  // K not divisible by groups
+      conv_layer(conv(1, 4, 2, 2, 4, 5, 5, 1, 0, 1)),  // kernel larger than the input
+      conv_layer(conv(1, 4, 8, 8, 4, 3, 3, 0, 1, 1)),  // stride 0
+      conv_layer(conv(0, 4, 8, 8, 4, 3, 3, 1, 1, 1)),  // N = 0
+      fc_layer(1, 0, 8),                               // in = 0
+  };
+  for (const Layer& layer : invalid) {
+    const std::string problem = layers::validate(layer);
+    ASSERT_FALSE(problem.empty()) << "the test's shape is valid: " << layers::case_name(layer);
+    try {
+      backend->prepare(layer, Precision::fp32, Layout::nchw, 1);
+      ADD_FAILURE() << "accepted " << problem;
+    } catch (const UnsupportedLayer& e) {
+      EXPECT_EQ(std::string(e.what()), problem);
+    }
+  }
+}
+
+TEST(CpuBackend, RefusesLayersAboveHalfOfMemory) {
+  auto backend = bench::make_cpu_backend();
+  // 2^31 x 2^31 floats of weights: far beyond any machine; must be refused before allocating.
+  try {
+    backend->prepare(fc_layer(1, 2147483647, 2147483647), Precision::fp32, Layout::nchw, 1);
+    ADD_FAILURE() << "a 16 EiB FC was accepted";
+  } catch (const UnsupportedLayer& e) {
+    EXPECT_NE(std::string(e.what()).find("more than half of this machine's memory"), std::string::npos) << e.what();
+  }
+  try {
+    backend->prepare(conv_layer(conv(1024, 4096, 4096, 4096, 64, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nchw, 1);
+    ADD_FAILURE() << "a 256 TiB conv was accepted";
+  } catch (const UnsupportedLayer& e) {
+    EXPECT_NE(std::string(e.what()).find("GiB"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CpuBackend, RunReturnsPositiveTime) {
+  auto backend = bench::make_cpu_backend();
+  auto conv_prepared =
+      backend->prepare(conv_layer(conv(1, 16, 28, 28, 16, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nchw, 5);
+  EXPECT_GT(conv_prepared->run(5), 0.0);
+  auto fc_prepared = backend->prepare(fc_layer(8, 256, 256), Precision::fp32, Layout::nchw, 5);
+  EXPECT_GT(fc_prepared->run(5), 0.0);
+  EXPECT_GE(fc_prepared->run(0), 0.0);
+}
+
+TEST(CpuBackend, IdentityAndContext) {
+  CpuBackendOptions options;
+  options.threads = 3;
+  auto backend = bench::make_cpu_backend(options);
+  EXPECT_EQ(backend->name(), "cpu");
+  EXPECT_FALSE(backend->device_name().empty());
+  const auto context = backend->context();
+  ASSERT_EQ(context.count("cpu_threads"), 1u);
+  EXPECT_EQ(context.at("cpu_threads"), "3");
+  ASSERT_EQ(context.count("eigen_version"), 1u);
+  EXPECT_EQ(context.at("eigen_version").rfind("3.", 0), 0u) << context.at("eigen_version");
+  ASSERT_EQ(context.count("cpu_simd"), 1u);
+  EXPECT_FALSE(context.at("cpu_simd").empty());
+  EXPECT_GT(std::stoi(bench::make_cpu_backend()->context().at("cpu_threads")), 0);
+}
+
+TEST(CpuBackend, PreparedLayerOutlivesBackend) {
+  std::unique_ptr<bench::PreparedLayer> prepared;
+  const ConvShape s = conv(1, 8, 10, 10, 8, 3, 3, 1, 1, 1);
+  {
+    CpuBackendOptions options;
+    options.threads = 2;
+    prepared = bench::make_cpu_backend(options)->prepare(conv_layer(s), Precision::fp32, Layout::nchw, 9);
+  }
+  EXPECT_GT(prepared->run(3), 0.0);
+  expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), "after backend");
+}
+
+// The pool runs every task exactly once, on a thread index in range, for back-to-back loops (workers spinning) and
+// loops after a pause (workers asleep), also when two threads submit loops at once.
+TEST(CpuThreadPool, RunsEveryTaskExactlyOnce) {
+  for (int threads : {1, 2, 4}) {
+    bench::cpu::ThreadPool pool(threads);
+    ASSERT_EQ(pool.size(), threads);
+    const auto check_loops = [&](int loops, int64_t salt) {
+      for (int loop = 0; loop < loops; ++loop) {
+        const int64_t count = (loop * 7 + salt) % 37;
+        std::vector<std::atomic<int>> hits(static_cast<std::size_t>(count));
+        for (auto& h : hits) h.store(0);
+        std::atomic<int> bad_thread{0};
+        pool.parallel_for(count, [&](int64_t task, int thread) {
+          hits[static_cast<std::size_t>(task)].fetch_add(1);
+          if (thread < 0 || thread >= threads) bad_thread.fetch_add(1);
+        });
+        for (int64_t i = 0; i < count; ++i) {
+          EXPECT_EQ(hits[static_cast<std::size_t>(i)].load(), 1)
+              << threads << " threads, loop " << loop << ", task " << i;
+        }
+        EXPECT_EQ(bad_thread.load(), 0);
+      }
+    };
+    check_loops(300, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // past the spin: workers block, then wake again
+    check_loops(20, 3);
+    std::thread other([&] { check_loops(100, 5); });
+    check_loops(100, 11);
+    other.join();
+  }
+}
+
+}  // namespace
+}  // namespace layer_energy
