@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Configures, builds and runs the tests. The README's test command; .ci/run calls it too.
 #   scripts/test.sh                      Release build in build/, every test
-#   BUILD_DIR=d CMAKE_ARGS="..." CTEST_ARGS="-L sampler" scripts/test.sh
+#   BUILD_DIR=d CMAKE_ARGS="..." BUILD_TARGETS="test_sampler" CTEST_ARGS="-L sampler" scripts/test.sh
 # Environment: LAYER_ENERGY_FETCH (ON|OFF, default ON), LAYER_ENERGY_WERROR (ON|OFF, default OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ jobs=${JOBS:-$(nproc)}
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
   -DLAYER_ENERGY_FETCH="${LAYER_ENERGY_FETCH:-ON}" -DLAYER_ENERGY_WERROR="${LAYER_ENERGY_WERROR:-OFF}" \
   ${CMAKE_ARGS:-}
-cmake --build "$build_dir" -j "$jobs"
+# shellcheck disable=SC2086
+cmake --build "$build_dir" -j "$jobs" ${BUILD_TARGETS:+--target $BUILD_TARGETS}
 # shellcheck disable=SC2086
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" ${CTEST_ARGS:-}
