@@ -1,0 +1,35 @@
+// The fitted forms and their prediction: the paper's (α·MACs, α(K)·MACs), the affine variant, the traffic-and-shape
+// model, and the sparse polynomial baseline. Linear forms are fitted on relative error (weights 1/E²).
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "analysis/features.hpp"
+#include "analysis/laws.hpp"
+#include "analysis/poly_baseline.hpp"
+
+namespace layer_energy::analysis {
+
+enum class ModelKind { paper, affine, better, poly };
+const char* model_name(ModelKind kind);
+bool parse_model_kind(const std::string& name, ModelKind* kind);
+const std::vector<ModelKind>& model_kinds();
+
+struct FittedModel {
+  ModelKind kind = ModelKind::paper;
+  // paper: E = α(K)·MACs with this law (fc: constant). better: the shape term α̂(K).
+  LawFit law;
+  // affine: E = c0 + c1·MACs. better: E = c0 + c1·α̂(K)·MACs + c2·bytes. All ≥ 0.
+  std::array<double, 3> coef{};
+  PolyModel poly;
+};
+
+double predict(const FittedModel& model, const Features& f);
+
+FittedModel fit_affine(const std::vector<Sample>& samples, const std::vector<int>& rows);
+// `shape`: the α(K) law fitted on the same rows.
+FittedModel fit_better(const std::vector<Sample>& samples, const std::vector<int>& rows, const LawFit& shape);
+
+}  // namespace layer_energy::analysis

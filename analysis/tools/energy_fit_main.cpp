@@ -1,0 +1,87 @@
+// energy_fit FILES... [--out model.json] [--report report.md] [--plots DIR] [--target total|dynamic] [--folds K]
+// Exit: 0 a model was fitted; 1 nothing usable remains (the messages name file, case and field); 2 bad arguments.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "analysis/fit_pipeline.hpp"
+#include "analysis/plots.hpp"
+#include "analysis/report.hpp"
+
+namespace {
+
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (out.flush()) return true;
+  std::cerr << "energy_fit: " << path << ": cannot write\n";
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace layer_energy::analysis;
+  CLI::App app{"Fits layer energy models to layer_bench JSON results", "energy_fit"};
+  FitRequest request;
+  std::string out_path = "model.json", report_path, plots_dir;
+  bool no_poly = false;
+  app.add_option("files", request.files, "layer_bench JSON result files (merged)")->required();
+  app.add_option("--out", out_path, "model JSON to write")->capture_default_str();
+  app.add_option("--report", report_path, "Markdown report to write");
+  app.add_option("--plots", plots_dir, "directory for the plots (PNG, via scripts/plot_fit.py) and their data");
+  app.add_option("--target", request.target, "energy to model: total or dynamic (idle power removed)")
+      ->check(CLI::IsMember({"total", "dynamic"}))
+      ->capture_default_str();
+  app.add_option("--folds", request.options.folds, "cross-validation folds, grouped by configuration")
+      ->check(CLI::Range(2, 1000))
+      ->capture_default_str();
+  app.add_option("--seed", request.options.seed, "seed of the fold assignment")->capture_default_str();
+  app.add_option("--poly-degree", request.options.poly_degree, "degree of the sparse polynomial baseline (2 or 3)")
+      ->check(CLI::Range(1, 3))
+      ->capture_default_str();
+  app.add_flag("--no-poly", no_poly, "skip the sparse polynomial baseline");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      std::cout << app.help();
+      return 0;
+    }
+    std::cerr << "energy_fit: " << e.what() << "\n"
+              << "Run with --help for usage.\n";
+    return 2;
+  }
+  request.options.poly = !no_poly;
+  try {
+    const FitOutcome outcome = run_fit(request);
+    for (const std::string& w : outcome.warnings) std::cerr << "energy_fit: warning: " << w << "\n";
+    bool ok = write_text(out_path, model_to_json(outcome.model).dump(2) + "\n");
+    if (!report_path.empty()) ok = write_text(report_path, markdown_report(outcome, request)) && ok;
+    if (!plots_dir.empty()) {
+      try {
+        write_plot_data(outcome, plots_dir);
+        const std::string why = run_plot_script(plots_dir);
+        if (!why.empty()) std::cerr << "energy_fit: warning: no plots: " << why << "\n";
+      } catch (const std::exception& e) {
+        std::cerr << "energy_fit: warning: no plots: " << e.what() << "\n";
+      }
+    }
+    for (const TypeData* data : {&outcome.conv, &outcome.fc}) {
+      if (!data->fitted) continue;
+      const auto cv = data->fit.cv.find(data->fit.chosen);
+      std::cerr << "energy_fit: " << (data == &outcome.conv ? "conv" : "fc") << ": " << data->fit.cases
+                << " cases, chosen model " << data->fit.chosen;
+      if (cv != data->fit.cv.end()) std::cerr << ", held-out MAPE " << cv->second.mape << "%";
+      std::cerr << "\n";
+    }
+    std::cerr << "energy_fit: model written to " << out_path << "\n";
+    return ok ? 0 : 1;
+  } catch (const FitError& e) {
+    std::cerr << "energy_fit: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "energy_fit: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,63 @@
+// energy_predict --model M (--network NAME | --layers FILE) [--out FILE] [--batch N]
+// A table on stdout; with --out, JSON {"model", "layers": [{"name","type","macs","energy_J","covered","reason"}],
+// "total_J"} in input order. Exit: 0 done; 2 bad arguments or unreadable model/layers.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "analysis/predict.hpp"
+#include "layers/layer_csv.hpp"
+#include "layers/networks.hpp"
+
+int main(int argc, char** argv) {
+  using namespace layer_energy;
+  using namespace layer_energy::analysis;
+  CLI::App app{"Predicts layer energy from a model fitted by energy_fit", "energy_predict"};
+  std::string model_path, network, layers_path, out_path;
+  int64_t batch = 1;
+  app.add_option("--model", model_path, "model JSON from energy_fit")->required();
+  auto* net_opt = app.add_option("--network", network, "built-in network: alexnet, vgg16, resnet18, mobilenet_v2");
+  auto* layers_opt = app.add_option("--layers", layers_path, "layer CSV (the layer_bench --grid format)");
+  net_opt->excludes(layers_opt);
+  app.add_option("--batch", batch, "batch size of --network")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--out", out_path, "JSON output file");
+  try {
+    app.parse(argc, argv);
+    if (network.empty() && layers_path.empty()) throw CLI::RequiredError("--network or --layers");
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      std::cout << app.help();
+      return 0;
+    }
+    std::cerr << "energy_predict: " << e.what() << "\nRun with --help for usage.\n";
+    return 2;
+  }
+  try {
+    const EnergyModel model = read_model_file(model_path);
+    std::vector<layers::Layer> input =
+        network.empty() ? layers::read_layer_csv(layers_path) : layers::network_layers(network, batch);
+    std::vector<Prediction> predictions;
+    predictions.reserve(input.size());
+    for (std::size_t i = 0; i < input.size(); ++i) {
+      const layers::Layer& l = input[i];
+      const std::string name = !l.label.empty() ? l.label : layers::case_name(l);
+      predictions.push_back(predict_layer(model, l, name));
+    }
+    std::cout << predictions_table(predictions);
+    std::size_t uncovered = 0;
+    for (const Prediction& p : predictions) uncovered += p.covered ? 0 : 1;
+    if (uncovered) std::cerr << "energy_predict: warning: " << uncovered << " layer(s) outside the fitted ranges\n";
+    if (!out_path.empty()) {
+      std::ofstream out(out_path, std::ios::trunc);
+      out << predictions_json(model, model_path, predictions).dump(2) << "\n";
+      if (!out.flush()) {
+        std::cerr << "energy_predict: " << out_path << ": cannot write\n";
+        return 2;
+      }
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "energy_predict: error: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,184 @@
+// energy_fit and energy_predict end to end: exit codes, salvage, messages naming file/case/field, the model file,
+// held-out predictions through the model file within 5%, plots.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "analysis/synthetic.hpp"
+#include "run_command.hpp"
+
+namespace layer_energy::analysis {
+namespace {
+
+using nlohmann::json;
+using test::run_command;
+
+std::string bin(const char* name) {
+  return std::string(LAYER_ENERGY_BINARY_DIR) + "/" + name;
+}
+std::string fixture(const std::string& name) {
+  return std::string(LAYER_ENERGY_FIXTURES) + "/results/" + name;
+}
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "tools_" + std::to_string(::getpid()) + "_" + name;
+}
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+SyntheticTruth truth() {
+  SyntheticTruth t;
+  t.conv_law.law = Law::inverse, t.conv_law.a = 1e-11, t.conv_law.b = 8e-10;
+  t.fc_alpha = 3e-11;
+  t.noise = 0.02;
+  return t;
+}
+
+std::string layers_csv(const std::vector<layers::Layer>& ls) {
+  std::string csv = "name,type,N,C,H,W,K,R,S,stride,pad,groups,in,out\n";
+  int i = 0;
+  for (const layers::Layer& l : ls) {
+    std::ostringstream row;
+    if (l.type == layers::LayerType::conv) {
+      const layers::ConvShape& c = l.conv;
+      row << "L" << i++ << ",conv," << c.N << "," << c.C << "," << c.H << "," << c.W << "," << c.K << "," << c.R << ","
+          << c.S << "," << c.stride << "," << c.pad << "," << c.groups << ",,\n";
+    } else {
+      row << "L" << i++ << ",fc," << l.fc.N << ",,,,,,,,,," << l.fc.in << "," << l.fc.out << "\n";
+    }
+    csv += row.str();
+  }
+  return csv;
+}
+
+TEST(EnergyFit, FitsSyntheticDataAndPredictsUnseenLayersWithinFivePercent) {
+  const std::string data = temp("train.json"), model = temp("model.json"), report = temp("report.md");
+  write(data, synthetic_result_json(truth(), random_layers(300, 80, 1), 3, 2));
+  auto r = run_command(bin("energy_fit") + " " + data + " --out " + model + " --report " + report);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;  // results go to files; notes to stderr
+  const json m = read_json(model);
+  EXPECT_EQ(m["schema"], "layer-energy-model/1");
+  EXPECT_EQ(m["board"], "synthetic board");
+  EXPECT_EQ(m["power_source"], "replay");
+  EXPECT_EQ(m["target"], "total");
+  EXPECT_EQ(m["cv"]["conv"]["chosen_law"], "inverse");
+  EXPECT_LT(m["cv"]["conv"]["metrics"]["paper"]["mape"].get<double>(), 5.0);
+  EXPECT_TRUE(m["ranges"]["conv"].contains("K"));
+  EXPECT_TRUE(m["models"]["fc"]["forms"].contains("poly"));
+  std::ifstream rep(report);
+  const std::string text((std::istreambuf_iterator<char>(rep)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("a + b/K"), std::string::npos);
+  EXPECT_NE(text.find("MAPE"), std::string::npos);
+
+  // Unseen layers, predicted through the model file: within 5% of the ground truth.
+  std::vector<layers::Layer> unseen = random_layers(40, 10, 99);
+  const std::string csv = temp("unseen.csv"), out = temp("pred.json");
+  write(csv, layers_csv(unseen));
+  r = run_command(bin("energy_predict") + " --model " + model + " --layers " + csv + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("| L0 |"), std::string::npos) << r.out;
+  const json p = read_json(out);
+  ASSERT_EQ(p["layers"].size(), unseen.size());
+  double total = 0;
+  for (std::size_t i = 0; i < unseen.size(); ++i) {
+    const json& l = p["layers"][i];
+    EXPECT_EQ(l["name"], "L" + std::to_string(i));  // input order
+    const double expected = true_energy(truth(), unseen[i]);
+    EXPECT_NEAR(l["energy_J"].get<double>() / expected, 1.0, 0.05) << l.dump();
+    total += l["energy_J"].get<double>();
+  }
+  EXPECT_NEAR(p["total_J"].get<double>(), total, 1e-9 * total);
+}
+
+TEST(EnergyFit, TruncatedFileIsSalvagedWithWarning) {
+  const auto r = run_command(bin("energy_fit") + " " + fixture("truncated.json") + " --out " + temp("t.json"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("truncated.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("salvaged"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no fc data"), std::string::npos) << r.err;  // a type with no data: a warning
+}
+
+TEST(EnergyFit, NothingUsableExitsNonZeroNamingFileCaseAndField) {
+  json doc = json::parse(synthetic_result_json(truth(), random_layers(3, 0, 4), 1, 1));
+  for (json& e : doc["benchmarks"]) e.erase("energy_J");
+  const std::string path = temp("no_energy.json");
+  write(path, doc.dump());
+  auto r = run_command(bin("energy_fit") + " " + path + " --out " + temp("x.json"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no_energy.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Conv/N:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'energy_J'"), std::string::npos) << r.err;
+  r = run_command(bin("energy_fit") + " " + fixture("empty.json") + " " + fixture("malformed.json"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("empty.json: empty file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("malformed.json"), std::string::npos) << r.err;
+}
+
+TEST(EnergyFit, DynamicTargetNeedsDynamicEnergy) {
+  json doc = json::parse(synthetic_result_json(truth(), random_layers(20, 0, 4), 1, 1));
+  for (json& e : doc["benchmarks"]) e.erase("energy_dynamic_J");
+  const std::string path = temp("no_dynamic.json");
+  write(path, doc.dump());
+  auto r = run_command(bin("energy_fit") + " " + path + " --target dynamic --out " + temp("d.json"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("energy_dynamic_J"), std::string::npos) << r.err;
+  EXPECT_EQ(run_command(bin("energy_fit") + " " + path + " --out " + temp("d.json")).exit_code, 0);
+}
+
+TEST(EnergyFit, BadArgumentsExitTwo) {
+  const std::string good = fixture("gb17_mixed.json");
+  EXPECT_EQ(run_command(bin("energy_fit")).exit_code, 2);
+  EXPECT_EQ(run_command(bin("energy_fit") + " " + good + " --folds 1").exit_code, 2);
+  EXPECT_EQ(run_command(bin("energy_fit") + " " + good + " --target idle").exit_code, 2);
+}
+
+TEST(EnergyFit, PlotsDrawnByMatplotlib) {
+  if (run_command("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1").exit_code != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with matplotlib not available";
+  const std::string data = temp("plot.json"), dir = temp("plots");
+  write(data, synthetic_result_json(truth(), random_layers(120, 30, 5), 2, 6));
+  const auto r = run_command(bin("energy_fit") + " " + data + " --out " + temp("pm.json") + " --plots " + dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* png : {"energy_vs_macs.png", "alpha_vs_k.png", "predicted_vs_measured.png"}) {
+    struct stat st;
+    EXPECT_EQ(::stat((dir + "/" + png).c_str(), &st), 0) << png << "\n" << r.err;
+  }
+}
+
+TEST(EnergyPredict, NetworkCoverageAndErrors) {
+  const std::string data = temp("small.json"), model = temp("small_model.json");
+  write(data, synthetic_result_json(truth(), random_layers(60, 20, 7), 1, 8));
+  ASSERT_EQ(run_command(bin("energy_fit") + " " + data + " --out " + model).exit_code, 0);
+  const std::string out = temp("net.json");
+  auto r = run_command(bin("energy_predict") + " --model " + model + " --network vgg16 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json p = read_json(out);
+  EXPECT_EQ(p["layers"].size(), 16u);  // 13 conv + 3 FC
+  EXPECT_FALSE(p["layers"][0]["name"].get<std::string>().empty());
+  bool uncovered = false;
+  for (const json& l : p["layers"]) {
+    EXPECT_GT(l["energy_J"].get<double>(), 0) << l.dump();
+    if (!l["covered"].get<bool>()) {
+      uncovered = true;
+      EXPECT_NE(l["reason"].get<std::string>().find("outside fitted"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(uncovered);  // vgg16's 224x224 layers lie beyond the random layers' H ≤ 112
+  EXPECT_EQ(run_command(bin("energy_predict") + " --model " + model).exit_code, 2);
+  EXPECT_EQ(run_command(bin("energy_predict") + " --model " + model + " --network nonet").exit_code, 2);
+  EXPECT_EQ(run_command(bin("energy_predict") + " --model " + fixture("empty.json") + " --network vgg16").exit_code, 2);
+  EXPECT_EQ(run_command(bin("energy_predict") + " --model " + model + " --network vgg16 --layers " + data).exit_code,
+            2);
+}
+
+}  // namespace
+}  // namespace layer_energy::analysis
