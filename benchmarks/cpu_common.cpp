@@ -1,5 +1,10 @@
 // Eigen's GEMM must stay on the calling thread: the pool already runs one GEMM per thread.
 #define EIGEN_DONT_PARALLELIZE
+// Eigen's GEMM packs its operands into buffers it allocates on every call: on the stack up to this many bytes, else
+// with malloc, which for these sizes means mmap, page faults and zeroing on every tile (measured: ~15% of a 3x3
+// conv). 512 KiB covers the blocks of typical tiles; two such blocks still fit the smallest stack a glibc thread
+// gets (2 MiB, when the stack rlimit is unlimited; 8 MiB usually). Larger blocks fall back to malloc.
+#define EIGEN_STACK_ALLOCATION_LIMIT (512 * 1024)
 #include "benchmarks/cpu_common.hpp"
 
 #include <unistd.h>

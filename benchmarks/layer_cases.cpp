@@ -139,13 +139,22 @@ void Harness::register_case(std::shared_ptr<Case> c) {
     double t_start = 0;
     double t_end = 0;
     int64_t i = 0;
-    for (auto _ : state) {
-      if (i == 0) t_start = power::now_s();
-      for (auto& p : c->prepared) p->enqueue();
-      if (++i == n) {
-        for (auto& p : c->prepared) p->synchronize();
-        t_end = power::now_s();
+    try {
+      for (auto _ : state) {
+        if (i == 0) t_start = power::now_s();
+        for (auto& p : c->prepared) p->enqueue();
+        if (++i == n) {
+          for (auto& p : c->prepared) p->synchronize();
+          t_end = power::now_s();
+        }
       }
+    } catch (const std::exception& e) {
+      // A device fault mid-run: this case is lost, the sweep goes on.
+      c->skip_reason = std::string("failed while running: ") + e.what();
+      c->prepared.clear();
+      std::cerr << "layer_bench: " << c->name << ": " << c->skip_reason << "\n";
+      state.SkipWithError(c->skip_reason.c_str());
+      return;
     }
     meter_.mark();
 
@@ -170,7 +179,7 @@ void Harness::register_case(std::shared_ptr<Case> c) {
     const CaseEnergy energy = meter_.measure(t_start, t_end);
     meter_.forget_before(t_start);
     if (!energy.ok) {
-      state.SetLabel("no energy: " + energy.why);
+      state.SetLabel("no energy: " + energy.why);  // the counters above stay: time, MACs, geometry
       c->relative_error = 0;
       return;
     }
@@ -185,7 +194,8 @@ void Harness::register_case(std::shared_ptr<Case> c) {
     counters["samples"] = energy.samples;
     counters["t0_s"] = t_start;
     counters["t1_s"] = t_end;
-    std::string label = energy.why;
+    std::string label = c->prepared.size() == 1 ? c->prepared.front()->description() : std::string();
+    if (!energy.why.empty()) label += (label.empty() ? "" : "; ") + energy.why;
     for (const auto& stuck : energy.stuck) label += (label.empty() ? "" : "; ") + stuck;
     if (!label.empty()) state.SetLabel(label);
     c->stuck = energy.stuck;
