@@ -58,7 +58,7 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_.store(true, std::memory_order_release);
+    stop_.store(true);
   }
   start_cv_.notify_all();
   for (auto& worker : workers_) worker.join();
@@ -72,6 +72,11 @@ void ThreadPool::drain(int thread) {
   }
 }
 
+// The caller publishes a loop (fn_, context_, count_, next_ = 0, then open_ = true), wakes the workers, takes tasks
+// itself, then closes the loop (open_ = false) and waits only for the workers that joined it (active_). A worker
+// joins by incrementing active_ and then checking open_ (both sequentially consistent), so a worker that the OS
+// has not scheduled yet cannot hold the loop up: once the caller has closed the loop, a late worker sees it closed
+// and leaves without touching a task. (On a busy machine, waiting for every worker to wake cost milliseconds.)
 void ThreadPool::run_loop(int64_t count, TaskFn fn, void* context) {
   if (count <= 0) return;
   std::lock_guard<std::mutex> caller(caller_mutex_);
@@ -85,12 +90,13 @@ void ThreadPool::run_loop(int64_t count, TaskFn fn, void* context) {
     context_ = context;
     count_ = count;
     next_.store(0, std::memory_order_relaxed);
-    busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
+    open_.store(true);
+    generation_.fetch_add(1);
   }
   start_cv_.notify_all();
   drain(0);
-  const auto done = [this] { return busy_workers_.load(std::memory_order_acquire) == 0; };
+  open_.store(false);
+  const auto done = [this] { return active_.load() == 0; };
   if (spin_until(done)) return;
   std::unique_lock<std::mutex> lock(mutex_);
   done_cv_.wait(lock, done);
@@ -99,17 +105,16 @@ void ThreadPool::run_loop(int64_t count, TaskFn fn, void* context) {
 void ThreadPool::worker_main(int thread) {
   uint64_t seen = 0;
   for (;;) {
-    const auto started = [&] {
-      return stop_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
-    };
-    if (!spin_until(started)) {
+    const auto woken = [&] { return stop_.load() || generation_.load() != seen; };
+    if (!spin_until(woken)) {
       std::unique_lock<std::mutex> lock(mutex_);
-      start_cv_.wait(lock, started);
+      start_cv_.wait(lock, woken);
     }
-    if (stop_.load(std::memory_order_acquire)) return;
-    seen = generation_.load(std::memory_order_acquire);
-    drain(thread);
-    if (busy_workers_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    if (stop_.load()) return;
+    seen = generation_.load();
+    active_.fetch_add(1);
+    if (open_.load()) drain(thread);
+    if (active_.fetch_sub(1) == 1) {
       // Under the mutex, so that a caller between its check and its wait cannot miss the notification.
       std::lock_guard<std::mutex> lock(mutex_);
       done_cv_.notify_one();

@@ -50,11 +50,12 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable start_cv_;
   std::condition_variable done_cv_;
-  // A new loop is published by storing its number in generation_ (release, under mutex_); fn_, context_ and count_
-  // are written before that and read by workers after they saw the new number (acquire).
-  std::atomic<uint64_t> generation_{0};
+  // Loop protocol: see run_loop() in cpu_common.cpp. fn_, context_ and count_ are written before open_ is set and
+  // read by a worker only after it saw open_ set.
+  std::atomic<uint64_t> generation_{0};  // bumped for every loop: wakes the workers
   std::atomic<bool> stop_{false};
-  std::atomic<int> busy_workers_{0};  // workers not yet done with the current loop
+  std::atomic<bool> open_{false};  // the current loop still takes workers
+  std::atomic<int> active_{0};     // workers that joined the current loop and have not left it
   TaskFn fn_ = nullptr;
   void* context_ = nullptr;
   int64_t count_ = 0;
