@@ -63,4 +63,31 @@ std::string Library::describe(Return code) const {
   return text;
 }
 
+std::string device_label(const NvmlOptions& options) {
+  return "GPU " + (options.pci_bus_id.empty() ? std::to_string(options.index) : options.pci_bus_id);
+}
+
+std::string open_device(const Library& library, const NvmlOptions& options, bool say_no_gpu, Device* device) {
+  const Api& api = library.api();
+  if (!options.pci_bus_id.empty()) {
+    if (api.handle_by_pci_bus_id == nullptr) {
+      return "nvml: cannot match PCI bus id " + options.pci_bus_id + ": nvmlDeviceGetHandleByPciBusId_v2 missing";
+    }
+    if (Return rc = api.handle_by_pci_bus_id(options.pci_bus_id.c_str(), device); rc != kSuccess) {
+      return "nvml: no GPU with PCI bus id " + options.pci_bus_id + " (" + library.describe(rc) + ")";
+    }
+    return {};
+  }
+  unsigned count = 0;
+  if (Return rc = api.device_count(&count); rc != kSuccess) return "nvml: cannot count GPUs: " + library.describe(rc);
+  if (count == 0 && say_no_gpu) return "nvml: no NVIDIA GPU found";
+  if (options.index >= count) {
+    return "nvml: no GPU with index " + std::to_string(options.index) + " (" + std::to_string(count) + " found)";
+  }
+  if (Return rc = api.handle_by_index(options.index, device); rc != kSuccess) {
+    return "nvml: " + device_label(options) + ": " + library.describe(rc);
+  }
+  return {};
+}
+
 }  // namespace layer_energy::power::nvml

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "power/nvml_source.hpp"
+
 namespace layer_energy::power::nvml {
 
 // nvmlReturn_t is a C enum: passed and returned as int.
@@ -71,5 +73,13 @@ class Library {
   Api api_;
   std::string error_;
 };
+
+// How messages name the GPU the options select: "GPU <bus id>" when they name a PCI bus id, else "GPU <index>".
+std::string device_label(const NvmlOptions& options);
+
+// Finds the GPU the options select (by PCI bus id when given, else by index) in a loaded and initialised library.
+// Sets *device and returns empty, or returns one line (starting "nvml: ") why not. An index asked of a machine with no
+// GPU at all reads "nvml: no NVIDIA GPU found" when say_no_gpu is set, else the out-of-range index line ("0 found").
+std::string open_device(const Library& library, const NvmlOptions& options, bool say_no_gpu, Device* device);
 
 }  // namespace layer_energy::power::nvml

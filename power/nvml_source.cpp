@@ -29,7 +29,6 @@ class NvmlSource final : public PowerSource {
 
  private:
   std::string open(const NvmlOptions& options);
-  std::string select_device(const NvmlOptions& options);
   void read_energy(std::vector<Reading>& out, std::vector<ReadFailure>& failures);
   void read_power(std::vector<Reading>& out, std::vector<ReadFailure>& failures);
   void release();
@@ -38,7 +37,6 @@ class NvmlSource final : public PowerSource {
   bool initialised_ = false;
   nvml::Device device_ = nullptr;
   std::string reason_;
-  std::string gpu_label_;  // "GPU 0" or "GPU <bus id>", for messages
   std::string gpu_name_;
   std::string bus_id_;
   bool energy_counter_ = false;
@@ -58,7 +56,7 @@ std::string NvmlSource::open(const NvmlOptions& options) {
   if (nvml::Return rc = api.init(); rc != nvml::kSuccess) return "nvml: nvmlInit failed: " + library_->describe(rc);
   initialised_ = true;
 
-  if (std::string why = select_device(options); !why.empty()) return why;
+  if (std::string why = nvml::open_device(*library_, options, true, &device_); !why.empty()) return why;
 
   char name[nvml::kNameBufferSize] = {};
   gpu_name_ = api.name(device_, name, sizeof name) == nvml::kSuccess ? name : "unknown NVIDIA GPU";
@@ -83,7 +81,7 @@ std::string NvmlSource::open(const NvmlOptions& options) {
   }
   energy_counter_ = energy_rc == nvml::kSuccess;
   const bool power_ok = power_rc == nvml::kSuccess;
-  const std::string prefix = "nvml: " + gpu_label_ + " (" + gpu_name_ + "): ";
+  const std::string prefix = "nvml: " + nvml::device_label(options) + " (" + gpu_name_ + "): ";
   if (!energy_counter_ && !power_ok) {
     if (energy_rc == nvml::kNotSupported && power_rc == nvml::kNotSupported) {
       // Jetson's integrated GPU: NVML initialises but reports no power; the board's INA3221 rails do.
@@ -104,33 +102,6 @@ std::string NvmlSource::open(const NvmlOptions& options) {
   } else {
     power_rail_ = rails_.size();
     rails_.push_back(Rail{"GPU", Quantity::power_w, true, false, 0.001});
-  }
-  return {};
-}
-
-std::string NvmlSource::select_device(const NvmlOptions& options) {
-  const nvml::Api& api = library_->api();
-  if (!options.pci_bus_id.empty()) {
-    gpu_label_ = "GPU " + options.pci_bus_id;
-    if (api.handle_by_pci_bus_id == nullptr) {
-      return "nvml: cannot match PCI bus id " + options.pci_bus_id + ": nvmlDeviceGetHandleByPciBusId_v2 missing";
-    }
-    if (nvml::Return rc = api.handle_by_pci_bus_id(options.pci_bus_id.c_str(), &device_); rc != nvml::kSuccess) {
-      return "nvml: no GPU with PCI bus id " + options.pci_bus_id + " (" + library_->describe(rc) + ")";
-    }
-    return {};
-  }
-  gpu_label_ = "GPU " + std::to_string(options.index);
-  unsigned count = 0;
-  if (nvml::Return rc = api.device_count(&count); rc != nvml::kSuccess) {
-    return "nvml: cannot count GPUs: " + library_->describe(rc);
-  }
-  if (count == 0) return "nvml: no NVIDIA GPU found";
-  if (options.index >= count) {
-    return "nvml: no GPU with index " + std::to_string(options.index) + " (" + std::to_string(count) + " found)";
-  }
-  if (nvml::Return rc = api.handle_by_index(options.index, &device_); rc != nvml::kSuccess) {
-    return "nvml: " + gpu_label_ + ": " + library_->describe(rc);
   }
   return {};
 }

@@ -39,12 +39,10 @@ class NvmlStateReader final : public DeviceStateReader {
 
  private:
   std::string open(const NvmlOptions& options);
-  std::string select_device(const NvmlOptions& options);
 
   std::unique_ptr<nvml::Library> library_;
   bool initialised_ = false;
   nvml::Device device_ = nullptr;
-  std::string label_;  // "GPU 0" or "GPU <bus id>", for messages
   bool temperature_ = false;
   double max_clock_mhz_ = kNaN;
   std::map<std::string, std::string> context_;
@@ -58,11 +56,11 @@ std::string NvmlStateReader::open(const NvmlOptions& options) {
   if (api.clock_info == nullptr) return "nvml: nvmlDeviceGetClockInfo missing from the library";
   if (nvml::Return rc = api.init(); rc != nvml::kSuccess) return "nvml: nvmlInit failed: " + library_->describe(rc);
   initialised_ = true;
-  if (std::string why = select_device(options); !why.empty()) return why;
+  if (std::string why = nvml::open_device(*library_, options, false, &device_); !why.empty()) return why;
 
   unsigned value = 0;
   if (nvml::Return rc = api.clock_info(device_, nvml::kClockSm, &value); rc != nvml::kSuccess) {
-    return "nvml: " + label_ + ": no SM clock (" + library_->describe(rc) + ")";
+    return "nvml: " + nvml::device_label(options) + ": no SM clock (" + library_->describe(rc) + ")";
   }
   // Probed once: a GPU without a temperature sensor reading is not asked again at every window edge.
   temperature_ =
@@ -71,32 +69,6 @@ std::string NvmlStateReader::open(const NvmlOptions& options) {
       value > 0) {
     max_clock_mhz_ = value;
     context_["gpu_max_clock_MHz"] = std::to_string(value);
-  }
-  return {};
-}
-
-std::string NvmlStateReader::select_device(const NvmlOptions& options) {
-  const nvml::Api& api = library_->api();
-  if (!options.pci_bus_id.empty()) {
-    label_ = "GPU " + options.pci_bus_id;
-    if (api.handle_by_pci_bus_id == nullptr) {
-      return "nvml: cannot match PCI bus id " + options.pci_bus_id + ": nvmlDeviceGetHandleByPciBusId_v2 missing";
-    }
-    if (nvml::Return rc = api.handle_by_pci_bus_id(options.pci_bus_id.c_str(), &device_); rc != nvml::kSuccess) {
-      return "nvml: no GPU with PCI bus id " + options.pci_bus_id + " (" + library_->describe(rc) + ")";
-    }
-    return {};
-  }
-  label_ = "GPU " + std::to_string(options.index);
-  unsigned count = 0;
-  if (nvml::Return rc = api.device_count(&count); rc != nvml::kSuccess) {
-    return "nvml: cannot count GPUs: " + library_->describe(rc);
-  }
-  if (options.index >= count) {
-    return "nvml: no GPU with index " + std::to_string(options.index) + " (" + std::to_string(count) + " found)";
-  }
-  if (nvml::Return rc = api.handle_by_index(options.index, &device_); rc != nvml::kSuccess) {
-    return "nvml: " + label_ + ": " + library_->describe(rc);
   }
   return {};
 }
