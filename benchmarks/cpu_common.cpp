@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <new>
 #include <random>
 
@@ -199,6 +200,25 @@ void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const fl
   const ConstMap rhs(b, k, n, Eigen::OuterStride<>(ldb));
   Map result(c, m, n, Eigen::OuterStride<>(ldc));
   result.noalias() = lhs * rhs;
+}
+
+double CpuLayer::run(int64_t iterations) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < iterations; ++i) run_once();
+  const auto stop = std::chrono::steady_clock::now();
+  if (iterations > 0) ran_ = true;
+  return std::chrono::duration<double>(stop - start).count();
+}
+
+std::vector<float> CpuLayer::output() {
+  if (!ran_) run(1);
+  return output_.copy();
+}
+
+void CpuLayer::fill(uint64_t seed) {
+  fill_uniform(&input_, seed, 0, pool_.get());
+  fill_uniform(&weights_, seed, 1, pool_.get());
+  std::memset(output_.data(), 0, output_.size() * sizeof(float));
 }
 
 }  // namespace layer_energy::bench::cpu

@@ -1,17 +1,21 @@
 // Internals of the CPU backend: a fork-join thread pool, 64-byte aligned float buffers, seeded random fill, the
-// memory guard and a single-threaded GEMM on strided row-major blocks. Not part of the backend's interface (include
-// benchmarks/cpu_backend.hpp for that).
+// memory guard, a single-threaded GEMM on strided row-major blocks and the base of its prepared layers. Not part of
+// the backend's interface (include benchmarks/cpu_backend.hpp for that).
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
+
+#include "benchmarks/backend.hpp"
 
 namespace layer_energy::bench::cpu {
 
@@ -103,5 +107,28 @@ void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const fl
 inline int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
+
+// What the CPU conv and FC share: the pool, the three tensors, the timed loop over run_once() and the copies of the
+// tensors. A derived layer allocates the tensors, then calls fill(seed), and defines one iteration in run_once().
+class CpuLayer : public PreparedLayer {
+ public:
+  double run(int64_t iterations) final;
+  std::vector<float> output() final;
+  std::vector<float> input() final { return input_.copy(); }
+  std::vector<float> weights() final { return weights_.copy(); }
+
+ protected:
+  explicit CpuLayer(std::shared_ptr<ThreadPool> pool) : pool_(std::move(pool)) {}
+  // Fills input (stream 0) and weights (stream 1) from `seed` and zeroes the output.
+  void fill(uint64_t seed);
+  // One iteration of the layer over the whole batch, on the pool.
+  virtual void run_once() = 0;
+
+  std::shared_ptr<ThreadPool> pool_;
+  AlignedBuffer input_, weights_, output_;
+
+ private:
+  bool ran_ = false;
+};
 
 }  // namespace layer_energy::bench::cpu

@@ -1,8 +1,6 @@
 #include "benchmarks/cpu_conv.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <cstring>
 #include <string>
 #include <utility>
 
@@ -23,10 +21,10 @@ void valid_range(int64_t offset, int64_t limit, int64_t stride, int64_t Q, int64
   if (*hi < *lo) *hi = *lo;
 }
 
-class CpuConv final : public PreparedLayer {
+class CpuConv final : public CpuLayer {
  public:
   CpuConv(const layers::ConvShape& shape, uint64_t seed, std::shared_ptr<ThreadPool> pool)
-      : s_(shape), pool_(std::move(pool)) {
+      : CpuLayer(std::move(pool)), s_(shape) {
     // Memory first, in double: each dimension may be up to 2^31, so int64 products are safe only once the buffers
     // are known to fit in memory.
     const int threads = pool_->size();
@@ -77,25 +75,8 @@ class CpuConv final : public PreparedLayer {
     output_ = AlignedBuffer(static_cast<std::size_t>(s_.N * s_.K * PQ_));
     scratch_.reserve(static_cast<std::size_t>(threads));
     for (int i = 0; i < threads && scratch > 0; ++i) scratch_.emplace_back(static_cast<std::size_t>(scratch));
-    fill_uniform(&input_, seed, 0, pool_.get());
-    fill_uniform(&weights_, seed, 1, pool_.get());
-    std::memset(output_.data(), 0, output_.size() * sizeof(float));
+    fill(seed);
   }
-
-  double run(int64_t iterations) override {
-    const auto start = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < iterations; ++i) run_once();
-    const auto stop = std::chrono::steady_clock::now();
-    if (iterations > 0) ran_ = true;
-    return std::chrono::duration<double>(stop - start).count();
-  }
-
-  std::vector<float> output() override {
-    if (!ran_) run(1);
-    return output_.copy();
-  }
-  std::vector<float> input() override { return input_.copy(); }
-  std::vector<float> weights() override { return weights_.copy(); }
 
   std::string description() const override {
     const std::string threads = std::to_string(pool_->size()) + " threads";
@@ -105,7 +86,7 @@ class CpuConv final : public PreparedLayer {
   }
 
  private:
-  void run_once() {
+  void run_once() override {
     if (kind_ == ConvKind::depthwise) {
       pool_->parallel_for(tasks_, [this](int64_t task, int) { depthwise_task(task); });
     } else {
@@ -208,16 +189,13 @@ class CpuConv final : public PreparedLayer {
   }
 
   const layers::ConvShape s_;
-  std::shared_ptr<ThreadPool> pool_;
   ConvKind kind_ = ConvKind::im2col_gemm;
   int64_t G_ = 1, Cg_ = 1, Kg_ = 1, P_ = 1, Q_ = 1, PQ_ = 1, CRS_ = 1;
   int64_t columns_ = 1, column_tiles_ = 1, filters_ = 1, filter_tiles_ = 1, tasks_ = 0;
   // Per filter column s: the output columns [q_lo_, q_hi_) that read inside the input row (divisions are slow enough
   // to matter in the per-row loops, so they are done once here).
   std::vector<int64_t> q_lo_, q_hi_;
-  AlignedBuffer input_, weights_, output_;
   std::vector<AlignedBuffer> scratch_;
-  bool ran_ = false;
 };
 
 }  // namespace

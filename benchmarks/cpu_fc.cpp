@@ -1,8 +1,6 @@
 #include "benchmarks/cpu_fc.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <cstring>
 #include <string>
 #include <utility>
 
@@ -14,10 +12,10 @@ constexpr int64_t kMinRows = 32;     // rows per tile when the rows are split
 constexpr int tiles_per_thread = 4;
 
 // output (N x out) = input (N x in) * weights (in x out), tiled over rows and columns of the output.
-class CpuFc final : public PreparedLayer {
+class CpuFc final : public CpuLayer {
  public:
   CpuFc(const layers::FcShape& shape, uint64_t seed, std::shared_ptr<ThreadPool> pool)
-      : s_(shape), pool_(std::move(pool)) {
+      : CpuLayer(std::move(pool)), s_(shape) {
     const int64_t wanted = static_cast<int64_t>(tiles_per_thread) * pool_->size();
     column_tiles_ = std::max<int64_t>(1, std::min(wanted, s_.out / kMinColumns));
     columns_ = ceil_div(s_.out, column_tiles_);
@@ -34,27 +32,8 @@ class CpuFc final : public PreparedLayer {
     input_ = AlignedBuffer(static_cast<std::size_t>(s_.N * s_.in));
     weights_ = AlignedBuffer(static_cast<std::size_t>(s_.in * s_.out));
     output_ = AlignedBuffer(static_cast<std::size_t>(s_.N * s_.out));
-    fill_uniform(&input_, seed, 0, pool_.get());
-    fill_uniform(&weights_, seed, 1, pool_.get());
-    std::memset(output_.data(), 0, output_.size() * sizeof(float));
+    fill(seed);
   }
-
-  double run(int64_t iterations) override {
-    const auto start = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < iterations; ++i) {
-      pool_->parallel_for(row_tiles_ * column_tiles_, [this](int64_t task, int) { tile(task); });
-    }
-    const auto stop = std::chrono::steady_clock::now();
-    if (iterations > 0) ran_ = true;
-    return std::chrono::duration<double>(stop - start).count();
-  }
-
-  std::vector<float> output() override {
-    if (!ran_) run(1);
-    return output_.copy();
-  }
-  std::vector<float> input() override { return input_.copy(); }
-  std::vector<float> weights() override { return weights_.copy(); }
 
   std::string description() const override {
     return "gemm, tiles of " + std::to_string(rows_) + " rows x " + std::to_string(columns_) + " outputs, " +
@@ -62,6 +41,10 @@ class CpuFc final : public PreparedLayer {
   }
 
  private:
+  void run_once() override {
+    pool_->parallel_for(row_tiles_ * column_tiles_, [this](int64_t task, int) { tile(task); });
+  }
+
   void tile(int64_t task) {
     const int64_t r0 = (task / column_tiles_) * rows_, c0 = (task % column_tiles_) * columns_;
     const int64_t rows = std::min(rows_, s_.N - r0), columns = std::min(columns_, s_.out - c0);
@@ -70,10 +53,7 @@ class CpuFc final : public PreparedLayer {
   }
 
   const layers::FcShape s_;
-  std::shared_ptr<ThreadPool> pool_;
   int64_t rows_ = 1, row_tiles_ = 1, columns_ = 1, column_tiles_ = 1;
-  AlignedBuffer input_, weights_, output_;
-  bool ran_ = false;
 };
 
 }  // namespace
