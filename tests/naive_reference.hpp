@@ -1,6 +1,6 @@
-// Direct (naive) conv and FC in double precision: the reference the backends are tested against.
-// Each output comes with the sum of the absolute values of its products, the scale for a relative tolerance that
-// stays meaningful where positive and negative products cancel.
+// Direct (naive) conv and FC in double precision: the reference the backends are tested against, and the builders of
+// the shapes and layers the backend tests run. Each output comes with the sum of the absolute values of its products,
+// the scale for a relative tolerance that stays meaningful where positive and negative products cancel.
 #pragma once
 
 #include <cmath>
@@ -11,6 +11,27 @@
 #include "layers/layer.hpp"
 
 namespace layer_energy::test {
+
+inline layers::ConvShape conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t K, int64_t R, int64_t S,
+                              int64_t stride, int64_t pad, int64_t groups) {
+  layers::ConvShape s;
+  s.N = N, s.C = C, s.H = H, s.W = W, s.K = K, s.R = R, s.S = S, s.stride = stride, s.pad = pad, s.groups = groups;
+  return s;
+}
+
+inline layers::Layer conv_layer(const layers::ConvShape& shape) {
+  layers::Layer layer;
+  layer.type = layers::LayerType::conv;
+  layer.conv = shape;
+  return layer;
+}
+
+inline layers::Layer fc_layer(const layers::FcShape& shape) {
+  layers::Layer layer;
+  layer.type = layers::LayerType::fc;
+  layer.fc = shape;
+  return layer;
+}
 
 struct Reference {
   std::vector<double> value;      // the exact (double) result

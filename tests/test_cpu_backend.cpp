@@ -14,6 +14,7 @@
 #include "benchmarks/cpu_common.hpp"
 #include "layers/layer.hpp"
 #include "naive_reference.hpp"
+#include "tensor_compare.hpp"
 
 namespace layer_energy {
 namespace {
@@ -25,48 +26,12 @@ using layers::FcShape;
 using layers::Layer;
 using layers::Layout;
 using layers::Precision;
-
-Layer conv_layer(const ConvShape& shape) {
-  Layer layer;
-  layer.type = layers::LayerType::conv;
-  layer.conv = shape;
-  return layer;
-}
-
-Layer fc_layer(int64_t N, int64_t in, int64_t out) {
-  Layer layer;
-  layer.type = layers::LayerType::fc;
-  layer.fc.N = N;
-  layer.fc.in = in;
-  layer.fc.out = out;
-  return layer;
-}
-
-ConvShape conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t K, int64_t R, int64_t S, int64_t stride, int64_t pad,
-               int64_t groups) {
-  ConvShape s;
-  s.N = N, s.C = C, s.H = H, s.W = W, s.K = K, s.R = R, s.S = S, s.stride = stride, s.pad = pad, s.groups = groups;
-  return s;
-}
+using test::conv;
+using test::conv_layer;
+using test::fc_layer;
 
 // fp32 output against the double reference: |got - exact| <= 1e-4 * sum |products| for every element.
-void expect_matches(const std::vector<float>& got, const test::Reference& ref, const std::string& what) {
-  ASSERT_EQ(got.size(), ref.value.size()) << what;
-  std::size_t bad = 0;
-  double worst = 0.0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const double error = std::fabs(static_cast<double>(got[i]) - ref.value[i]);
-    const double scale = std::max(ref.magnitude[i], 1e-30);
-    worst = std::max(worst, error / scale);
-    if (!(error <= 1e-4 * scale)) {
-      if (bad++ < 5) {
-        ADD_FAILURE() << what << ": element " << i << " is " << got[i] << ", expected " << ref.value[i]
-                      << " (products' magnitude " << ref.magnitude[i] << ")";
-      }
-    }
-  }
-  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << got.size() << " elements off; worst relative error " << worst;
-}
+constexpr double kTolerance = 1e-4;
 
 void expect_random(const std::vector<float>& values, const std::string& what) {
   ASSERT_FALSE(values.empty()) << what;
@@ -129,7 +94,7 @@ TEST(CpuBackend, ConvMatchesNaiveReference) {
       EXPECT_EQ(weights.size(),
                 static_cast<std::size_t>(c.shape.K * (c.shape.C / c.shape.groups) * c.shape.R * c.shape.S))
           << what;
-      expect_matches(prepared->output(), test::naive_conv(c.shape, input, weights), what);
+      test::expect_matches(prepared->output(), test::naive_conv(c.shape, input, weights), kTolerance, what);
     }
   }
 }
@@ -158,14 +123,14 @@ TEST(CpuBackend, FcMatchesNaiveReference) {
     options.threads = threads;
     auto backend = bench::make_cpu_backend(options);
     for (const FcShape& s : shapes) {
-      const Layer layer = fc_layer(s.N, s.in, s.out);
+      const Layer layer = fc_layer(s);
       const std::string what = layers::case_name(layer) + " (" + std::to_string(threads) + " threads)";
       auto prepared = backend->prepare(layer, Precision::fp32, Layout::nchw, 7);
       EXPECT_GT(prepared->run(1), 0.0) << what;
       const std::vector<float> input = prepared->input(), weights = prepared->weights();
       EXPECT_EQ(input.size(), static_cast<std::size_t>(s.N * s.in)) << what;
       EXPECT_EQ(weights.size(), static_cast<std::size_t>(s.in * s.out)) << what;
-      expect_matches(prepared->output(), test::naive_fc(s, input, weights), what);
+      test::expect_matches(prepared->output(), test::naive_fc(s, input, weights), kTolerance, what);
     }
   }
 }
@@ -174,7 +139,8 @@ TEST(CpuBackend, OutputBeforeRunIsComputed) {
   auto backend = bench::make_cpu_backend();
   const ConvShape s = conv(1, 4, 6, 6, 4, 3, 3, 1, 1, 1);
   auto prepared = backend->prepare(conv_layer(s), Precision::fp32, Layout::nchw, 3);
-  expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), "output() first");
+  test::expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), kTolerance,
+                       "output() first");
 }
 
 TEST(CpuBackend, InputsAndWeightsAreRandomNeverZero) {
@@ -184,7 +150,7 @@ TEST(CpuBackend, InputsAndWeightsAreRandomNeverZero) {
   expect_random(conv_prepared->input(), "conv input");
   expect_random(conv_prepared->weights(), "conv weights");
   EXPECT_NE(conv_prepared->input(), conv_prepared->weights());
-  auto fc_prepared = backend->prepare(fc_layer(4, 512, 300), Precision::fp32, Layout::nchw, 1);
+  auto fc_prepared = backend->prepare(fc_layer({4, 512, 300}), Precision::fp32, Layout::nchw, 1);
   expect_random(fc_prepared->input(), "fc input");
   expect_random(fc_prepared->weights(), "fc weights");
   // A run with random inputs gives a non-zero output.
@@ -212,7 +178,7 @@ TEST(CpuBackend, SameSeedSameInputsAcrossThreadCounts) {
 TEST(CpuBackend, OnlyFp32) {
   auto backend = bench::make_cpu_backend();
   for (Precision p : {Precision::fp16, Precision::tf32}) {
-    for (const Layer& layer : {conv_layer(conv(1, 4, 8, 8, 4, 3, 3, 1, 1, 1)), fc_layer(1, 8, 8)}) {
+    for (const Layer& layer : {conv_layer(conv(1, 4, 8, 8, 4, 3, 3, 1, 1, 1)), fc_layer({1, 8, 8})}) {
       try {
         backend->prepare(layer, p, Layout::nchw, 1);
         ADD_FAILURE() << layers::to_string(p) << " was accepted";
@@ -241,7 +207,7 @@ TEST(CpuBackend, InvalidShapeIsRefusedNamingTheProblem) {
       conv_layer(conv(1, 4, 2, 2, 4, 5, 5, 1, 0, 1)),  // kernel larger than the input
       conv_layer(conv(1, 4, 8, 8, 4, 3, 3, 0, 1, 1)),  // stride 0
       conv_layer(conv(0, 4, 8, 8, 4, 3, 3, 1, 1, 1)),  // N = 0
-      fc_layer(1, 0, 8),                               // in = 0
+      fc_layer({1, 0, 8}),                             // in = 0
   };
   for (const Layer& layer : invalid) {
     const std::string problem = layers::validate(layer);
@@ -259,7 +225,7 @@ TEST(CpuBackend, RefusesLayersAboveHalfOfMemory) {
   auto backend = bench::make_cpu_backend();
   // 2^31 x 2^31 floats of weights: far beyond any machine; must be refused before allocating.
   try {
-    backend->prepare(fc_layer(1, 2147483647, 2147483647), Precision::fp32, Layout::nchw, 1);
+    backend->prepare(fc_layer({1, 2147483647, 2147483647}), Precision::fp32, Layout::nchw, 1);
     ADD_FAILURE() << "a 16 EiB FC was accepted";
   } catch (const UnsupportedLayer& e) {
     EXPECT_NE(std::string(e.what()).find("more than half of this machine's memory"), std::string::npos) << e.what();
@@ -277,7 +243,7 @@ TEST(CpuBackend, RunReturnsPositiveTime) {
   auto conv_prepared =
       backend->prepare(conv_layer(conv(1, 16, 28, 28, 16, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nchw, 5);
   EXPECT_GT(conv_prepared->run(5), 0.0);
-  auto fc_prepared = backend->prepare(fc_layer(8, 256, 256), Precision::fp32, Layout::nchw, 5);
+  auto fc_prepared = backend->prepare(fc_layer({8, 256, 256}), Precision::fp32, Layout::nchw, 5);
   EXPECT_GT(fc_prepared->run(5), 0.0);
   EXPECT_GE(fc_prepared->run(0), 0.0);
 }
@@ -307,7 +273,8 @@ TEST(CpuBackend, PreparedLayerOutlivesBackend) {
     prepared = bench::make_cpu_backend(options)->prepare(conv_layer(s), Precision::fp32, Layout::nchw, 9);
   }
   EXPECT_GT(prepared->run(3), 0.0);
-  expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), "after backend");
+  test::expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), kTolerance,
+                       "after backend");
 }
 
 // The pool runs every task exactly once, on a thread index in range, for back-to-back loops (workers spinning) and

@@ -21,6 +21,7 @@
 #include "benchmarks/cuda_half.hpp"
 #include "layers/layer.hpp"
 #include "naive_reference.hpp"
+#include "tensor_compare.hpp"
 
 #ifndef LAYER_ENERGY_HAVE_CUDA
 #define LAYER_ENERGY_HAVE_CUDA 0
@@ -40,6 +41,9 @@ using layers::FcShape;
 using layers::Layer;
 using layers::Layout;
 using layers::Precision;
+using test::conv;
+using test::conv_layer;
+using test::fc_layer;
 
 // ---------------------------------------------------------------------------------------------------------------
 // fp16 conversions (no GPU needed)
@@ -114,27 +118,6 @@ TEST(GpuBackend, Skipped) {
 
 #else
 
-Layer conv_layer(const ConvShape& shape) {
-  Layer layer;
-  layer.type = layers::LayerType::conv;
-  layer.conv = shape;
-  return layer;
-}
-
-Layer fc_layer(const FcShape& shape) {
-  Layer layer;
-  layer.type = layers::LayerType::fc;
-  layer.fc = shape;
-  return layer;
-}
-
-ConvShape conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t K, int64_t R, int64_t S, int64_t stride, int64_t pad,
-               int64_t groups) {
-  ConvShape s;
-  s.N = N, s.C = C, s.H = H, s.W = W, s.K = K, s.R = R, s.S = S, s.stride = stride, s.pad = pad, s.groups = groups;
-  return s;
-}
-
 // Relative tolerance against the sum of |products| of each output element, by precision.
 double tolerance(Precision p) {
   switch (p) {
@@ -148,32 +131,10 @@ double tolerance(Precision p) {
   return 0;
 }
 
-// Checks every element: |got - exact| <= tol * sum |products|. The scale has a floor of 1e-3 of the tensor's mean
-// magnitude: an output with few or no products inside the input (padding) may carry the small absolute error of a
-// transform-based algorithm (FFT, Winograd). Returns the root mean square of error / scale (the accuracy reached).
-double expect_matches(const std::vector<float>& got, const test::Reference& ref, double tol, const std::string& what) {
-  EXPECT_EQ(got.size(), ref.value.size()) << what;
-  if (got.size() != ref.value.size()) return INFINITY;
-  double mean_magnitude = 0.0;
-  for (double m : ref.magnitude) mean_magnitude += m;
-  mean_magnitude /= static_cast<double>(std::max<std::size_t>(ref.magnitude.size(), 1));
-  std::size_t bad = 0;
-  double worst = 0.0, sum_sq = 0.0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const double error = std::fabs(static_cast<double>(got[i]) - ref.value[i]);
-    const double scale = std::max({ref.magnitude[i], 1e-3 * mean_magnitude, 1e-30});
-    worst = std::max(worst, error / scale);
-    sum_sq += (error / scale) * (error / scale);
-    if (!(error <= tol * scale)) {
-      if (bad++ < 5) {
-        ADD_FAILURE() << what << ": element " << i << " is " << got[i] << ", expected " << ref.value[i]
-                      << " (products' magnitude " << ref.magnitude[i] << ")";
-      }
-    }
-  }
-  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << got.size() << " elements off; worst relative error " << worst;
-  return got.empty() ? 0.0 : std::sqrt(sum_sq / static_cast<double>(got.size()));
-}
+// The floor of the comparison's scale, as a fraction of the tensor's mean magnitude: an output with few or no
+// products inside the input (padding) may carry the small absolute error of a transform-based algorithm (FFT,
+// Winograd).
+constexpr double kMeanFloor = 1e-3;
 
 bool graphs_disabled_by_environment() {
   const char* value = std::getenv("LAYER_ENERGY_CUDA_GRAPHS");
@@ -209,8 +170,8 @@ class GpuBackendTest : public ::testing::Test {
     const std::vector<float> input = prepared->input(), weights = prepared->weights();
     EXPECT_EQ(input.size(), static_cast<std::size_t>(s.N * s.C * s.H * s.W)) << what;
     EXPECT_EQ(weights.size(), static_cast<std::size_t>(s.K * (s.C / s.groups) * s.R * s.S)) << what;
-    const double rms = expect_matches(prepared->output(), test::naive_conv(s, input, weights), tolerance(p),
-                                      what + " [" + prepared->description() + "]");
+    const double rms = test::expect_matches(prepared->output(), test::naive_conv(s, input, weights), tolerance(p),
+                                            what + " [" + prepared->description() + "]", kMeanFloor);
     std::cout << "[ accuracy ] " << what << ": rms " << rms << "; " << prepared->description() << "\n";
     if (description != nullptr) *description = prepared->description();
     return rms;
@@ -223,8 +184,8 @@ class GpuBackendTest : public ::testing::Test {
     const std::vector<float> input = prepared->input(), weights = prepared->weights();
     EXPECT_EQ(input.size(), static_cast<std::size_t>(s.N * s.in)) << what;
     EXPECT_EQ(weights.size(), static_cast<std::size_t>(s.in * s.out)) << what;
-    const double rms = expect_matches(prepared->output(), test::naive_fc(s, input, weights), tolerance(p),
-                                      what + " [" + prepared->description() + "]");
+    const double rms = test::expect_matches(prepared->output(), test::naive_fc(s, input, weights), tolerance(p),
+                                            what + " [" + prepared->description() + "]", kMeanFloor);
     std::cout << "[ accuracy ] " << what << ": rms " << rms << "; " << prepared->description() << "\n";
     return rms;
   }
@@ -326,8 +287,8 @@ TEST_F(GpuBackendTest, NhwcSameResultAsNchw) {
     EXPECT_EQ(nchw->input(), nhwc->input()) << layers::to_string(p);
     EXPECT_EQ(nchw->weights(), nhwc->weights()) << layers::to_string(p);
     const test::Reference ref = test::naive_conv(s, nchw->input(), nchw->weights());
-    expect_matches(nchw->output(), ref, tolerance(p), std::string("nchw ") + layers::to_string(p));
-    expect_matches(nhwc->output(), ref, tolerance(p), std::string("nhwc ") + layers::to_string(p));
+    test::expect_matches(nchw->output(), ref, tolerance(p), std::string("nchw ") + layers::to_string(p), kMeanFloor);
+    test::expect_matches(nhwc->output(), ref, tolerance(p), std::string("nhwc ") + layers::to_string(p), kMeanFloor);
   }
 }
 
@@ -387,8 +348,8 @@ TEST_F(GpuBackendTest, RunEnqueueAndSynchronize) {
   for (int i = 0; i < 37; ++i) prepared->enqueue();  // not a multiple of any graph batch
   prepared->synchronize();
   const ConvShape s = conv(1, 64, 56, 56, 64, 3, 3, 1, 1, 1);
-  expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), 1e-4,
-                 "after enqueue/synchronize");
+  test::expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), 1e-4,
+                       "after enqueue/synchronize", kMeanFloor);
   const std::string description = prepared->description();
   EXPECT_NE(description.find("cudnn"), std::string::npos) << description;
   EXPECT_NE(description.find("workspace"), std::string::npos) << description;
@@ -411,8 +372,9 @@ TEST_F(GpuBackendTest, GraphsAreCapturedAndCorrect) {
     for (int i = 0; i < 100; ++i) c->enqueue(), d->enqueue();
     c->synchronize();
     d->synchronize();
-    expect_matches(c->output(), test::naive_conv(s, c->input(), c->weights()), 1e-4, c->description());
-    expect_matches(d->output(), test::naive_fc(f, d->input(), d->weights()), 1e-4, d->description());
+    test::expect_matches(c->output(), test::naive_conv(s, c->input(), c->weights()), 1e-4, c->description(),
+                         kMeanFloor);
+    test::expect_matches(d->output(), test::naive_fc(f, d->input(), d->weights()), 1e-4, d->description(), kMeanFloor);
     const bool graphs = backend == backend_.get() && !graphs_disabled_by_environment();
     for (const auto* p : {c.get(), d.get()}) {
       const std::string description = p->description();
