@@ -10,11 +10,14 @@
 #include <vector>
 
 #include "power/jetson_ina3221.hpp"
+#include "source_poll.hpp"
 #include "temp_tree.hpp"
 
 namespace layer_energy::power {
 namespace {
 
+using test::Poll;
+using test::poll;
 using test::TempTree;
 
 const std::string kFixtures = std::string(LAYER_ENERGY_FIXTURES) + "/sysfs/";
@@ -110,17 +113,6 @@ std::vector<std::string> rail_names(const PowerSource& source) {
   std::vector<std::string> names;
   for (const auto& rail : source.rails()) names.push_back(rail.name);
   return names;
-}
-
-struct Poll {
-  std::vector<Reading> readings;
-  std::vector<ReadFailure> failures;
-};
-
-Poll poll(PowerSource& source) {
-  Poll p;
-  source.poll(false, p.readings, p.failures);
-  return p;
 }
 
 // --- Every board: discovery, flags, and the watts of one poll. ---

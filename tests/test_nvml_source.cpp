@@ -9,9 +9,13 @@
 #include <vector>
 
 #include "power/nvml_source.hpp"
+#include "source_poll.hpp"
 
 namespace layer_energy::power {
 namespace {
+
+using test::Poll;
+using test::poll;
 
 class NvmlSourceTest : public ::testing::Test {
  protected:
@@ -31,17 +35,6 @@ class NvmlSourceTest : public ::testing::Test {
     return make_nvml_source(options);
   }
 };
-
-struct Poll {
-  std::vector<Reading> readings;
-  std::vector<ReadFailure> failures;
-};
-
-Poll poll(PowerSource& source, bool include_edge_only) {
-  Poll p;
-  source.poll(include_edge_only, p.readings, p.failures);
-  return p;
-}
 
 bool one_line(const std::string& s) {
   return !s.empty() && s.find('\n') == std::string::npos;

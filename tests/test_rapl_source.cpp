@@ -13,28 +13,20 @@
 
 #include "power/rail_selection.hpp"
 #include "power/rapl_source.hpp"
+#include "source_poll.hpp"
 #include "temp_tree.hpp"
 
 namespace layer_energy::power {
 namespace {
 
+using test::Poll;
+using test::poll;
 using test::TempTree;
 
 const std::string kIntel = std::string(LAYER_ENERGY_FIXTURES) + "/sysfs/rapl-intel";
 const std::string kAmd = std::string(LAYER_ENERGY_FIXTURES) + "/sysfs/rapl-amd";
 const std::string kZones = "/sys/class/powercap/";
 constexpr std::uint64_t kIntelPackageMax = 262143328850ULL;
-
-struct Poll {
-  std::vector<Reading> readings;
-  std::vector<ReadFailure> failures;
-};
-
-Poll poll(PowerSource& source) {
-  Poll p;
-  source.poll(false, p.readings, p.failures);
-  return p;
-}
 
 std::size_t rail_index(const PowerSource& source, const std::string& name) {
   const auto& rails = source.rails();
