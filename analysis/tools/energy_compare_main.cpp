@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "analysis/compare.hpp"
+#include "analysis/tools/tool_common.hpp"
 
 int main(int argc, char** argv) {
   using namespace layer_energy::analysis;
@@ -17,16 +18,7 @@ int main(int argc, char** argv) {
   app.add_option("--metric", metric, "energy, time or both")
       ->check(CLI::IsMember({"energy", "time", "both"}))
       ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {
-      std::cout << app.help();
-      return 0;
-    }
-    std::cerr << "energy_compare: " << e.what() << "\nRun with --help for usage.\n";
-    return 2;
-  }
+  if (const auto exit_code = tool::parse_command_line(app, argc, argv)) return *exit_code;
   if (!parse_threshold(threshold, &options.threshold)) {
     std::cerr << "energy_compare: --threshold '" << threshold << "' is not a percentage (5%) or a fraction (0.05)\n";
     return 2;

@@ -7,6 +7,7 @@
 #include "analysis/fit_pipeline.hpp"
 #include "analysis/plots.hpp"
 #include "analysis/report.hpp"
+#include "analysis/tools/tool_common.hpp"
 
 namespace {
 
@@ -41,17 +42,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3))
       ->capture_default_str();
   app.add_flag("--no-poly", no_poly, "skip the sparse polynomial baseline");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {
-      std::cout << app.help();
-      return 0;
-    }
-    std::cerr << "energy_fit: " << e.what() << "\n"
-              << "Run with --help for usage.\n";
-    return 2;
-  }
+  if (const auto exit_code = tool::parse_command_line(app, argc, argv)) return *exit_code;
   request.options.poly = !no_poly;
   try {
     const FitOutcome outcome = run_fit(request);

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "analysis/predict.hpp"
+#include "analysis/tools/tool_common.hpp"
 #include "layers/layer_csv.hpp"
 #include "layers/networks.hpp"
 
@@ -21,17 +22,10 @@ int main(int argc, char** argv) {
   net_opt->excludes(layers_opt);
   app.add_option("--batch", batch, "batch size of --network")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--out", out_path, "JSON output file");
-  try {
-    app.parse(argc, argv);
+  const auto check = [&] {
     if (network.empty() && layers_path.empty()) throw CLI::RequiredError("--network or --layers");
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {
-      std::cout << app.help();
-      return 0;
-    }
-    std::cerr << "energy_predict: " << e.what() << "\nRun with --help for usage.\n";
-    return 2;
-  }
+  };
+  if (const auto exit_code = tool::parse_command_line(app, argc, argv, check)) return *exit_code;
   try {
     const EnergyModel model = read_model_file(model_path);
     std::vector<layers::Layer> input =
