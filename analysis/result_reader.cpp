@@ -3,11 +3,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "analysis/json_text.hpp"
+#include "layers/gbench_json_text.hpp"
 
 namespace layer_energy::analysis {
 namespace {
 
+using layers::quote_nonfinite_tokens;
+using layers::salvage_benchmarks;
+using layers::SalvagedText;
 using nlohmann::json;
 
 std::map<std::string, std::string> context_of(const json& context) {

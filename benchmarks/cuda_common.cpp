@@ -318,7 +318,7 @@ void CudaPreparedLayer::finish_prepare() {
   use_graphs_ = false;
   batch_size_ = 1;
   if (!context_->graphs) {
-    launch_note_ = "launch: stream (CUDA graphs off)";
+    launch_note_ = "launch: stream (graphs turned off)";
     return;
   }
   try {

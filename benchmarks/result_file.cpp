@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
+
+#include "layers/gbench_json_text.hpp"
 
 namespace layer_energy::bench {
 namespace {
@@ -14,17 +17,6 @@ std::string read_all(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// A truncated result: keep everything up to the last complete entry of "benchmarks" and close the brackets.
-nlohmann::json salvage(const std::string& text) {
-  const auto list = text.find("\"benchmarks\"");
-  if (list == std::string::npos) return nlohmann::json();
-  for (auto cut = text.rfind('}'); cut != std::string::npos && cut > list; cut = text.rfind('}', cut - 1)) {
-    auto candidate = nlohmann::json::parse(text.substr(0, cut + 1) + "]}", nullptr, false);
-    if (!candidate.is_discarded()) return candidate;
-  }
-  return nlohmann::json::parse(text.substr(0, text.find('[', list) + 1) + "]}", nullptr, false);
 }
 
 // A case counts as finished when it ran: not an aggregate, not skipped or failed (1.7: error_occurred; 1.8+: skipped).
@@ -39,25 +31,42 @@ bool finished(const nlohmann::json& entry) {
 }  // namespace
 
 std::set<std::string> finished_cases(const std::string& path) {
-  const std::string text = read_all(path);
-  auto json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded()) json = salvage(text);
-  if (!json.is_object() || !json.contains("benchmarks") || !json["benchmarks"].is_array()) {
-    throw std::runtime_error(path + ": not a layer_bench result (no \"benchmarks\" list)");
+  // Google Benchmark writes non-finite counters (e.g. a cv of all-zero values) as bare NaN: quote them first.
+  const std::string text = layers::quote_nonfinite_tokens(read_all(path));
+  std::vector<nlohmann::json> entries;
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (!json.is_discarded() && json.is_object() && json.contains("benchmarks") && json["benchmarks"].is_array()) {
+    entries.assign(json["benchmarks"].begin(), json["benchmarks"].end());
+  } else {
+    // Cut short by an interrupted run: the complete entries before the cut count.
+    const layers::SalvagedText salvaged = layers::salvage_benchmarks(text);
+    if (!salvaged.found_benchmarks) throw std::runtime_error(path + ": not a layer_bench result (no \"benchmarks\" list)");
+    for (const auto& entry_text : salvaged.entries) {
+      auto entry = nlohmann::json::parse(entry_text, nullptr, false);
+      if (!entry.is_discarded()) entries.push_back(std::move(entry));
+    }
   }
   std::set<std::string> names;
-  for (const auto& entry : json["benchmarks"]) {
+  for (const auto& entry : entries) {
     if (finished(entry)) names.insert(entry.value("run_name", entry["name"].get<std::string>()));
   }
   return names;
 }
 
 void add_to_context(const std::string& path, const std::map<std::string, std::string>& values) {
-  auto json = nlohmann::json::parse(read_all(path), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) throw std::runtime_error(path + ": not valid JSON, context not amended");
-  for (const auto& kv : values) json["context"][kv.first] = kv.second;
+  // Inserted as text right after the context's opening brace: the rest of the file stays byte for byte what Google
+  // Benchmark wrote (its bare NaN counters included, which tools/compare.py reads).
+  std::string text = read_all(path);
+  const auto key = text.find("\"context\"");
+  const auto brace = key == std::string::npos ? key : text.find('{', key);
+  if (brace == std::string::npos) throw std::runtime_error(path + ": no \"context\" object, context not amended");
+  std::string inserted;
+  for (const auto& kv : values) {
+    inserted += "\n    " + nlohmann::json(kv.first).dump() + ": " + nlohmann::json(kv.second).dump() + ",";
+  }
+  text.insert(brace + 1, inserted);
   std::ofstream out(path);
-  out << json.dump(2) << "\n";
+  out << text;
   if (!out) throw std::runtime_error(path + ": cannot write");
 }
 

@@ -1,10 +1,11 @@
-// Text-level help for Google Benchmark JSON: its bare NaN/Infinity tokens, and files cut short by an interrupted run.
+// Text-level help for Google Benchmark JSON, shared by benchmarks/ (resume) and analysis/ (reader): its bare
+// NaN/Infinity tokens, and files cut short by an interrupted run.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace layer_energy::analysis {
+namespace layer_energy::layers {
 
 // Google Benchmark writes non-finite counters as bare NaN / -NaN / Infinity / -Infinity, which is not JSON. Returns
 // the text with each such token (outside strings) quoted, e.g. "NaN", so a standard parser accepts it; number()
@@ -22,4 +23,4 @@ struct SalvagedText {
 
 SalvagedText salvage_benchmarks(const std::string& text);
 
-}  // namespace layer_energy::analysis
+}  // namespace layer_energy::layers

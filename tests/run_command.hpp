@@ -1,7 +1,9 @@
 // Runs a command line and captures its exit code, stdout and stderr (for end-to-end tests of the binaries).
 #pragma once
 
+#include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -19,7 +21,10 @@ struct CommandResult {
 };
 
 inline CommandResult run_command(const std::string& command) {
-  const std::string err_path = ::testing::TempDir() + "run_command_stderr.txt";
+  // A file of its own per call: ctest -j runs several of these tests at once.
+  std::string err_path = ::testing::TempDir() + "run_command_stderr_XXXXXX";
+  const int fd = ::mkstemp(&err_path[0]);
+  if (fd >= 0) ::close(fd);
   CommandResult result;
   FILE* pipe = ::popen((command + " 2>" + err_path).c_str(), "r");
   if (!pipe) return result;
@@ -32,6 +37,7 @@ inline CommandResult run_command(const std::string& command) {
   std::stringstream text;
   text << err.rdbuf();
   result.err = text.str();
+  std::remove(err_path.c_str());
   return result;
 }
 

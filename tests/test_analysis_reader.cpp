@@ -4,12 +4,16 @@
 
 #include <algorithm>
 
-#include "analysis/json_text.hpp"
+#include "layers/gbench_json_text.hpp"
 #include "analysis/records.hpp"
 #include "analysis/result_reader.hpp"
 
 namespace layer_energy::analysis {
 namespace {
+
+using layers::quote_nonfinite_tokens;
+using layers::salvage_benchmarks;
+using layers::SalvagedText;
 
 std::string fixture(const std::string& name) {
   return std::string(LAYER_ENERGY_FIXTURES) + "/results/" + name;
