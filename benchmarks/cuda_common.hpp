@@ -161,9 +161,12 @@ class CudaPreparedLayer : public PreparedLayer {
   const Context& context() const { return *context_; }
   const std::shared_ptr<const Context>& shared_context() const { return context_; }
 
- private:
+  // `forwards` forwards captured into one graph (thread-local capture mode), and launching it on the stream; also
+  // used to time algorithm candidates without host launch overhead.
   GraphExec capture(int64_t forwards);
   void launch(const GraphExec& graph);
+
+ private:
   void flush();
   double time_forwards(int count);  // device seconds per forward, over `count` eager or single-graph launches
 
