@@ -60,8 +60,15 @@ int run(int argc, char** argv) {
   const auto backend_context = backend->context();
   const auto bus_id = backend_context.find("gpu_pci_bus_id");
   if (bus_id != backend_context.end()) source_options.nvml_pci_bus_id = bus_id->second;
-  const auto device_state =
-      listing ? nullptr : power::make_device_state_reader(options.power_sysfs_root, source_options.nvml_pci_bus_id);
+  // GPU state per case: NVML or Jetson devfreq for GPU cases; for CPU cases only a Jetson's (shared SoC), since a
+  // desktop GPU's clock says nothing about a CPU layer.
+  std::unique_ptr<power::DeviceStateReader> device_state;
+  if (!listing && backend->name() == "cuda") {
+    device_state = power::make_device_state_reader(options.power_sysfs_root, source_options.nvml_pci_bus_id);
+  } else if (!listing) {
+    std::string why;
+    device_state = power::make_jetson_state_reader(options.power_sysfs_root, &why);
+  }
   bench::MeterOptions meter_options;
   meter_options.power = listing ? "none" : options.power;
   meter_options.source = source_options;
