@@ -8,21 +8,8 @@ script=$src/scripts/jetson-prepare.sh
 fixtures=$src/tests/fixtures/sysfs
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-passed=0
-check() { # description command...
-  local what=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    echo "FAIL: $what" >&2
-    failures=$((failures + 1))
-  fi
-}
-has_line() { grep -qxF -- "$2" "$1" || { echo "  missing line: $2" >&2; echo "  in:" >&2; sed 's/^/    /' "$1" >&2; return 1; }; }
-has_text() { grep -qF -- "$2" "$1" || { echo "  missing text: $2" >&2; sed 's/^/    /' "$1" >&2; return 1; }; }
-equals() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'" >&2; return 1; }; }
+# shellcheck source=checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 # The fake tools must not be found in a real PATH search on this machine.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -187,5 +174,4 @@ else
   echo "note: the no-rights case needs root and runuser to switch to nobody; not run" >&2
 fi
 
-echo "jetson-prepare: $passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish "jetson-prepare"

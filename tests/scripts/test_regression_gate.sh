@@ -8,15 +8,8 @@ export ENERGY_COMPARE=${2:?usage: test_regression_gate.sh SOURCE_DIR ENERGY_COMP
 results=$src/tests/fixtures/results
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-passed=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAIL: $what" >&2; failures=$((failures + 1)); fi
-}
-equals() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'" >&2; return 1; }; }
-has_text() { grep -qF -- "$2" "$1" || { echo "  missing text: $2" >&2; sed 's/^/    /' "$1" >&2; return 1; }; }
+# shellcheck source=checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 # The workflow's comparison step runs this very script on the board's baseline and the quick run.
 # shellcheck disable=SC2016 # the literal text of the workflow step
@@ -87,5 +80,4 @@ check "promote: says repetitions" has_text "$tmp/promote.err" "fewer than 5 repe
 check "promote: bad board name" equals "$(promote "$tmp/release.json" 'Jetson Orin')" 2
 check "promote: nothing written for refused runs" test ! -e "$tmp/baselines/jetson-xavier-nx.json"
 
-echo "regression gate: $passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish "regression gate"

@@ -10,16 +10,8 @@ sweep=$src/scripts/run-sweep.sh
 orin=$src/tests/fixtures/sysfs/agx-orin-r36
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-passed=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAIL: $what" >&2; failures=$((failures + 1)); fi
-}
-equals() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'" >&2; return 1; }; }
-has_text() { grep -qF -- "$2" "$1" || { echo "  missing text: $2" >&2; sed 's/^/    /' "$1" >&2; return 1; }; }
-lacks_text() { ! grep -qF -- "$2" "$1" || { echo "  unexpected text: $2" >&2; sed 's/^/    /' "$1" >&2; return 1; }; }
+# shellcheck source=checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 # 1. Fresh dry run on the AGX Orin tree: board named from the model, board prepared, the recommended flags.
 out=$tmp/r1
@@ -111,5 +103,4 @@ else
   echo "note: no layer_bench/energy_fit given: the real interrupted-and-resumed sweep is not run" >&2
 fi
 
-echo "run-sweep: $passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish "run-sweep"
