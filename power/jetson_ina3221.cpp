@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "power/jetson_discovery.hpp"
+#include "power/rail_selection.hpp"
 
 namespace layer_energy::power {
 namespace {
@@ -13,11 +14,6 @@ namespace {
 constexpr double kIioNominalPeriodS = 0.42;
 // hwmon without a readable update_interval: the chip's reset configuration (3 channels x 2 x 1.1 ms).
 constexpr double kHwmonNominalPeriodS = 0.0066;
-
-// Rails that feed the whole module and so already contain every other rail: summing them too double counts.
-bool is_whole_module_rail(const std::string& name) {
-  return name == "VDD_IN" || name == "POM_5V_IN";
-}
 
 std::string format_ms(double seconds) {
   std::string text = std::to_string(seconds * 1000.0);
@@ -90,16 +86,14 @@ class JetsonSource final : public PowerSource {
   }
 
   void build_rails() {
-    const bool has_whole_module = std::any_of(layout_.channels.begin(), layout_.channels.end(),
-                                              [](const auto& c) { return is_whole_module_rail(c.rail); });
     for (const auto& channel : layout_.channels) {
       Rail rail;
       rail.name = channel.rail;
       rail.quantity = Quantity::power_w;
-      rail.default_total = has_whole_module ? is_whole_module_rail(channel.rail) : true;
       rail.resolution = channel.resolution_w;
       rails_.push_back(rail);
     }
+    choose_default_total(rails_);  // the whole-module rail alone where one exists, else every rail
   }
 
   void build_context() {
