@@ -49,8 +49,8 @@ int run(int argc, char** argv) {
   layers::parse_precision(options.precision, &precision);
   layers::parse_layout(options.layout, &layout);
 
-  const bool listing = !bench::flag_value(argc, argv, "benchmark_list_tests").empty() &&
-                       bench::flag_value(argc, argv, "benchmark_list_tests") != "false";
+  const std::string list_tests = bench::flag_value(argc, argv, "benchmark_list_tests");
+  const bool listing = !list_tests.empty() && list_tests != "false";
   bool explicit_min_time = false;
   bench::flag_value(argc, argv, "benchmark_min_time", &explicit_min_time);
 
