@@ -4,6 +4,12 @@
 
 namespace layer_energy::analysis {
 
+const char* level_name(layers::LayerType type, int i) {
+  static const char* const conv[3] = {"C", "H", "K"};
+  static const char* const fc[3] = {"in", "out", "N"};
+  return (type == layers::LayerType::conv ? conv : fc)[i];
+}
+
 Features features_of(const layers::Layer& layer, double macs, double bytes) {
   Features f;
   f.type = layer.type;
@@ -13,6 +19,7 @@ Features features_of(const layers::Layer& layer, double macs, double bytes) {
   if (layer.type == layers::LayerType::conv) {
     const layers::ConvShape& c = layer.conv;
     f.k = static_cast<double>(c.K);
+    f.level = {static_cast<double>(c.C), static_cast<double>(c.H), static_cast<double>(c.K)};
     const double groups = static_cast<double>(c.groups > 0 ? c.groups : 1);
     f.shape = {lg(static_cast<double>(c.N)),
                lg(static_cast<double>(c.C) / groups),
@@ -26,6 +33,7 @@ Features features_of(const layers::Layer& layer, double macs, double bytes) {
   } else {
     const layers::FcShape& fc = layer.fc;
     f.k = static_cast<double>(fc.out);
+    f.level = {static_cast<double>(fc.in), static_cast<double>(fc.out), static_cast<double>(fc.N)};
     f.shape = {lg(static_cast<double>(fc.N)),
                lg(static_cast<double>(fc.in)),
                lg(static_cast<double>(fc.out)),

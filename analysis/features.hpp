@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "analysis/boosted_trees.hpp"
 #include "layers/layer.hpp"
 
 namespace layer_energy::analysis {
@@ -15,16 +16,24 @@ struct Features {
   double k = 1;  // conv: K (filters); fc: out
   // conv: log N, C/groups, H*W, K, R*S, stride, groups, MACs, bytes; fc: log N, in, out, MACs, bytes, then zeros.
   std::array<double, kShapeVars> shape{};
+  // The variables left out level by level in the extrapolation check: conv C, H, K; fc in, out, N.
+  std::array<double, 3> level{};
 };
+
+const char* level_name(layers::LayerType type, int i);
 
 Features features_of(const layers::Layer& layer, double macs, double bytes);
 
-// A layer with its measured energy (the mean over repetitions) and its configuration group.
+// A layer with its measured energy and time (means over repetitions; energy 0 in a time-only result) and its
+// configuration group.
 struct Sample {
   Features f;
   double energy = 0;
   double noise = 0;  // relative sd over repetitions (0 when unknown)
   int group = 0;     // configuration index: never split across folds
+  double time = 0;   // measured seconds per call (0: not measured)
+  KernelFeatures k;  // the layer as the hardware runs it (time and physical energy models)
+  TreeInput tx{};    // the corrector's inputs
 };
 
 }  // namespace layer_energy::analysis

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "analysis/diagnostics.hpp"
 #include "analysis/predict.hpp"
 #include "layers/networks.hpp"
 
@@ -44,21 +45,76 @@ std::map<std::string, Range> ranges_of(const TypeData& data) {
 }
 
 nlohmann::json metrics_json(const Metrics& m) {
-  return {{"mape", m.mape}, {"median_ape", m.median_ape}, {"max_ape", m.max_ape}, {"r2", m.r2}, {"n", m.n}};
+  nlohmann::json j = {{"mape", m.mape},   {"median_ape", m.median_ape}, {"max_ape", m.max_ape},
+                      {"wmape", m.wmape}, {"r2", m.r2},                 {"n", m.n}};
+  if (m.coverage >= 0) j["coverage"] = m.coverage;
+  return j;
+}
+
+nlohmann::json metrics_map_json(const std::map<std::string, Metrics>& m) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& kv : m) j[kv.first] = metrics_json(kv.second);
+  return j;
 }
 
 TypeModel type_model(const TypeData& data) {
   TypeModel tm;
-  tm.chosen = data.fit.chosen;
-  tm.models = data.fit.models;
-  tm.laws = data.fit.laws;
+  const TypeFit& f = data.fit;
+  tm.chosen = f.has_energy ? f.chosen : std::string();
+  tm.models = f.models;
+  tm.laws = f.laws;
   tm.ranges = ranges_of(data);
+  tm.has_time = f.has_time;
+  tm.time_chosen = f.time_chosen;
+  tm.time = f.time;
+  tm.residuals = f.residuals;
+  tm.pooled_residuals = f.pooled_residuals;
+  tm.region = f.region;
   return tm;
 }
 
 std::string context_value(const std::map<std::string, std::string>& context, const char* key) {
   const auto it = context.find(key);
   return it == context.end() ? std::string() : it->second;
+}
+
+bool network_run(const std::map<std::string, std::string>& context) {
+  const std::string cmd = context_value(context, "command_line");
+  return cmd.find("--network") != std::string::npos || cmd.find("--onnx") != std::string::npos;
+}
+
+void fill_features(std::vector<Sample>* samples, const std::vector<const Case*>& cases, const Hardware& hw,
+                   double units) {
+  for (std::size_t i = 0; i < samples->size(); ++i) {
+    Sample& s = (*samples)[i];
+    const Case& c = *cases[i];
+    s.k = kernel_features(c.layer, c.macs, c.bytes, hw, units, c.kernels);
+    s.tx = tree_input(s.k);
+  }
+}
+
+// The parallel units when the context lacks them: the count whose roofline fit of the measured times is best.
+double choose_units(TypeData* data, const Hardware& hw) {
+  double best = 0, best_loss = HUGE_VAL;
+  std::vector<int> rows;
+  for (std::size_t i = 0; i < data->samples.size(); ++i)
+    if (data->samples[i].time > 0) rows.push_back(static_cast<int>(i));
+  if (rows.size() < 8) return hw.backend == "cpu" ? 1 : 16;
+  const std::vector<double> candidates = hw.backend == "cpu" ? std::vector<double>{1, 2, 4, 6, 8, 12, 16, 32, 64}
+                                                             : std::vector<double>{4, 8, 16, 28, 46, 68, 80, 108, 132};
+  for (const double u : candidates) {
+    fill_features(&data->samples, data->cases, hw, u);
+    TimeFitOptions o;
+    o.p = 2;
+    const TimeModel m = fit_time_model(data->samples, rows, 0, u, o);
+    double loss = 0;
+    for (const int r : rows) {
+      const Sample& s = data->samples[static_cast<std::size_t>(r)];
+      loss += std::pow(std::log(m.raw(s.k) / s.time), 2);
+    }
+    if (loss < best_loss) best_loss = loss, best = u;
+  }
+  return best;
 }
 
 }  // namespace
@@ -80,37 +136,48 @@ FitOutcome run_fit(const FitRequest& request) {
           out.warnings.push_back(path + ": context '" + key + "' is \"" + mine + "\" but \"" + first +
                                  "\" in the first file; fitted together anyway");
       }
-      per_file.push_back(cases_of(file, &out.warnings));
+      std::vector<Case> cases = cases_of(file, &out.warnings);
+      const bool from_network = network_run(file.context);
+      for (Case& c : cases) c.network_run = from_network;
+      per_file.push_back(std::move(cases));
     } catch (const ReadError& e) {
       out.warnings.push_back(e.what());
     }
   }
   out.cases = merge_cases(per_file, &out.warnings);
+  algorithm_warnings(out.cases, &out.warnings);
+  throttle_warnings(out.cases, &out.warnings);
+  out.hardware = hardware_from_context(out.context);
 
   // The precision with the most usable cases: a model is for one precision.
   std::map<layers::Precision, std::size_t> by_precision;
-  bool any_dynamic = false;
+  bool any_energy = false, any_dynamic = false;
   for (const Case& c : out.cases) {
-    if (!c.has_geometry || c.energy_J.empty()) continue;
+    if (!c.has_geometry || (c.energy_J.empty() && c.time_s.empty())) continue;
     ++by_precision[c.precision];
+    any_energy = any_energy || !c.energy_J.empty();
     any_dynamic = any_dynamic || !c.energy_dynamic_J.empty();
   }
-  if (request.target == "dynamic" && !by_precision.empty() && !any_dynamic)
+  if (request.target == "dynamic" && any_energy && !any_dynamic)
     throw FitError("--target dynamic: no case in the input has 'energy_dynamic_J' (was the run made with --idle_s=0?)");
   layers::Precision precision = layers::Precision::fp32;
   std::size_t most = 0;
   for (const auto& kv : by_precision)
     if (kv.second > most) most = kv.second, precision = kv.first;
 
+  // Time only when the run says so (layer_bench --power=none, or another harness's data without a power source);
+  // a run with a power source whose energy is missing is a problem to report, not a time-only model.
+  const std::string source = context_value(out.context, "power_source");
+  const bool time_only = !any_energy && (source == "none" || source.empty());
   std::unordered_map<std::string, int> group_ids;
   std::vector<double> noise;
+  const char* field = request.target == "dynamic" ? "energy_dynamic_J" : "energy_J";
   for (const Case& c : out.cases) {
     if (c.kind != CaseKind::conv && c.kind != CaseKind::fc) continue;
     const std::vector<double>& v = values(c, request.target);
-    if (!c.has_geometry || v.empty()) {
+    if (!c.has_geometry || (v.empty() && (!time_only || c.time_s.empty()))) {
       if (c.problems.empty())
-        out.warnings.push_back(c.file + ": " + c.name + ": no usable '" +
-                               (request.target == "dynamic" ? "energy_dynamic_J" : "energy_J") + "'; not fitted");
+        out.warnings.push_back(c.file + ": " + c.name + ": no usable '" + field + "'; not fitted");
       continue;
     }
     if (c.precision != precision) {
@@ -118,10 +185,20 @@ FitOutcome run_fit(const FitRequest& request) {
                              " differs from the model's " + layers::to_string(precision) + "; not fitted");
       continue;
     }
+    Measured m;
+    m.energy_J = v.empty() ? std::nan("") : mean_of(v);
+    m.time_s = c.time_s.empty() ? std::nan("") : mean_of(c.time_s);
+    m.rel_sd = c.from_aggregate || v.empty() ? 0 : relative_sd(v);
+    out.model.measured[c.name] = m;
+    if (c.network_run && !request.train_on_networks) {
+      ++out.network_layers_held_out;
+      continue;
+    }
     Sample s;
     s.f = features_of(c.layer, c.macs, c.bytes);
-    s.energy = mean_of(v);
-    s.noise = c.from_aggregate ? c.aggregate_energy_sd / s.energy : relative_sd(v);
+    s.energy = v.empty() ? 0 : mean_of(v);
+    s.time = c.time_s.empty() ? 0 : mean_of(c.time_s);
+    s.noise = v.empty() ? 0 : c.from_aggregate ? c.aggregate_energy_sd / s.energy : relative_sd(v);
     s.group = group_ids.emplace(c.group, static_cast<int>(group_ids.size())).first->second;
     if (v.size() >= 2) noise.push_back(s.noise);
     TypeData& data = c.kind == CaseKind::conv ? out.conv : out.fc;
@@ -129,7 +206,9 @@ FitOutcome run_fit(const FitRequest& request) {
     data.cases.push_back(&c);
   }
   if (out.conv.samples.empty() && out.fc.samples.empty()) {
-    std::string why = "no usable conv or FC case in the input";
+    std::string why = out.network_layers_held_out
+                          ? "no usable conv or FC case outside network runs (pass --train-on-networks to fit on them)"
+                          : "no usable conv or FC case in the input";
     std::size_t shown = 0;
     for (const std::string& w : out.warnings)
       if (shown++ < 20) why += "\n  " + w;
@@ -145,7 +224,10 @@ FitOutcome run_fit(const FitRequest& request) {
   out.model.power_source = context_value(out.context, "power_source");
   out.model.target = request.target;
   out.model.precision = layers::to_string(precision);
+  out.model.has_energy = any_energy;
+  out.model.interval_level = request.options.interval_level;
   out.model.cv["folds"] = request.options.folds;
+  out.model.cv["nested"] = "outer grouped k-fold; the form is chosen by an inner CV over the other folds";
   for (TypeData* data : {&out.conv, &out.fc}) {
     const bool conv = data == &out.conv;
     const char* type = conv ? "conv" : "fc";
@@ -154,31 +236,57 @@ FitOutcome run_fit(const FitRequest& request) {
       out.model.cv[type] = nullptr;
       continue;
     }
-    data->fit = fit_type(data->samples, request.options);
+    FitOptions options = request.options;
+    options.units = out.hardware.units > 0 ? out.hardware.units : choose_units(data, out.hardware);
+    options.cache_bytes = out.hardware.cache_bytes > 0 ? out.hardware.cache_bytes : -1;
+    fill_features(&data->samples, data->cases, out.hardware, options.units);
+    data->fit = fit_type(data->samples, options);
     data->fitted = true;
     if (data->fit.folds < 2)
       out.warnings.push_back(std::string(type) + ": fewer than 2 configurations; no cross-validation");
-    nlohmann::json cv = {{"cases", data->fit.cases},
-                         {"groups", data->fit.groups},
-                         {"folds", data->fit.folds},
-                         {"chosen", data->fit.chosen},
-                         {"chosen_law", law_name(data->fit.chosen_law)}};
-    for (const auto& kv : data->fit.cv) cv["metrics"][kv.first] = metrics_json(kv.second);
+    if (any_energy) power_regime_warnings(data->samples, data->cases, &out.warnings);
+    const TypeFit& f = data->fit;
+    nlohmann::json cv = {{"cases", f.cases}, {"groups", f.groups}, {"folds", f.folds}, {"nested", f.nested_available}};
+    if (f.has_energy) {
+      cv["chosen"] = f.chosen;
+      cv["chosen_law"] = law_name(f.chosen_law);
+      cv["metrics"] = metrics_map_json(f.cv);
+      cv["nested_metrics"] = metrics_json(f.nested.metrics);
+      cv["nested_choices"] = f.nested_choices;
+      cv["leave_one_level_out"] = metrics_map_json(f.level_out);
+    }
+    if (f.has_time) {
+      cv["time"] = {{"chosen", f.time_chosen},
+                    {"metrics", metrics_map_json(f.time_cv)},
+                    {"nested_metrics", metrics_json(f.time_nested.metrics)},
+                    {"leave_one_level_out", metrics_map_json(f.time_level_out)}};
+    }
     out.model.cv[type] = cv;
     (conv ? out.model.has_conv : out.model.has_fc) = true;
     (conv ? out.model.conv : out.model.fc) = type_model(*data);
   }
+  out.model.hardware = out.hardware;
+  if (out.model.has_conv && out.model.conv.has_time) out.model.hardware.units = out.model.conv.time.units;
 
-  // Network cases: measured against the sum of the model's per-layer predictions.
+  // Network cases against the sum of the model's per-layer predictions (the model's, never the lookup's).
+  PredictOptions model_only;
+  model_only.use_measured = false;
+  model_only.level = request.options.interval_level;
   for (const Case& c : out.cases) {
-    if (c.kind != CaseKind::net || values(c, request.target).empty()) continue;
+    if (c.kind != CaseKind::net || (values(c, request.target).empty() && c.time_s.empty())) continue;
     try {
       const std::vector<layers::Layer> net = layers::network_layers(c.name.substr(4, c.name.find('/', 4) - 4));
       NetCheck check;
       check.name = c.name;
-      check.measured_J = mean_of(values(c, request.target));
+      check.measured_J = values(c, request.target).empty() ? std::nan("") : mean_of(values(c, request.target));
+      check.measured_s = c.time_s.empty() ? std::nan("") : mean_of(c.time_s);
       check.layers = net.size();
-      for (const layers::Layer& l : net) check.predicted_J += predict_layer(out.model, l, l.label).energy_J;
+      check.held_out = !request.train_on_networks;
+      for (const layers::Layer& l : net) {
+        const Prediction p = predict_layer(out.model, l, l.label, model_only);
+        check.predicted_J += p.energy_J, check.predicted_s += p.time_s;
+        check.predicted_lo_J += p.energy_lo_J, check.predicted_hi_J += p.energy_hi_J;
+      }
       out.net_checks.push_back(check);
     } catch (const std::exception& e) {
       out.warnings.push_back(c.file + ": " + c.name + ": not checked: " + e.what());

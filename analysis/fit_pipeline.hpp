@@ -1,5 +1,5 @@
-// energy_fit's work without the command line: read and merge files, validate, build samples, fit each layer type,
-// assemble the model file's content.
+// energy_fit's work without the command line: read and merge files, validate, build samples (kernel features from
+// the hardware facts of the context), fit each layer type, check networks, assemble the model file's content.
 #pragma once
 
 #include <map>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/fitter.hpp"
+#include "analysis/hardware.hpp"
 #include "analysis/model_json.hpp"
 #include "analysis/records.hpp"
 
@@ -22,6 +23,7 @@ class FitError : public std::runtime_error {
 struct FitRequest {
   std::vector<std::string> files;
   std::string target = "total";  // total | dynamic
+  bool train_on_networks = false;  // also train on Net/ layers' runs (then the network check is not held out)
   FitOptions options;
 };
 
@@ -34,17 +36,22 @@ struct TypeData {
 
 struct NetCheck {
   std::string name;
-  double measured_J = 0, predicted_J = 0;
+  double measured_J = 0, predicted_J = 0;  // NaN energy in a time-only model
+  double predicted_lo_J = 0, predicted_hi_J = 0;
+  double measured_s = 0, predicted_s = 0;
   std::size_t layers = 0;
+  bool held_out = true;  // the network's own layers were not training data
 };
 
 struct FitOutcome {
   std::vector<std::string> warnings;
   std::map<std::string, std::string> context;  // of the first readable file
+  Hardware hardware;
   std::vector<Case> cases;
   TypeData conv, fc;
   std::vector<NetCheck> net_checks;  // Net/<name> cases predicted from their layers
   double median_noise = 0;           // median relative sd over repetitions (cases with ≥ 2)
+  std::size_t network_layers_held_out = 0;
   EnergyModel model;
 };
 

@@ -1,20 +1,48 @@
 #include "analysis/fitter.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "analysis/cv.hpp"
+#include "analysis/nested_cv.hpp"
 
 namespace layer_energy::analysis {
 namespace {
 
-std::vector<Law> candidate_laws(layers::LayerType type) {
-  if (type == layers::LayerType::fc) return {Law::constant};
-  return conv_laws();
+struct EnergyCandidate {
+  std::string name;
+  ModelKind kind = ModelKind::paper;
+  Law law = Law::constant;
+  int degree = 0;  // poly
+  int rounds = 0;  // physical: corrector rounds
+};
+
+std::vector<EnergyCandidate> energy_candidates(layers::LayerType type, const FitOptions& o, bool with_time) {
+  std::vector<EnergyCandidate> out;
+  const std::vector<Law> laws = type == layers::LayerType::fc ? std::vector<Law>{Law::constant} : conv_laws();
+  for (const Law law : laws) out.push_back({std::string("law:") + law_name(law), ModelKind::paper, law, 0, 0});
+  out.push_back({"affine", ModelKind::affine, Law::constant, 0, 0});
+  out.push_back({"traffic", ModelKind::traffic, Law::constant, 0, 0});
+  if (o.poly)
+    for (int d = 1; d <= std::max(1, o.poly_degree); ++d)
+      out.push_back({"poly:" + std::to_string(d), ModelKind::poly, Law::constant, d, 0});
+  if (with_time) {
+    out.push_back({"physical", ModelKind::physical, Law::constant, 0, 0});
+    if (o.corrector_rounds > 0) out.push_back({"physical+trees", ModelKind::physical, Law::constant, 0, o.corrector_rounds});
+  }
+  return out;
 }
 
-std::string law_key(Law law) {
-  return std::string("law:") + law_name(law);
+struct TimeCandidate {
+  std::string name;
+  int rounds = 0;
+};
+
+std::vector<TimeCandidate> time_candidates(const FitOptions& o) {
+  std::vector<TimeCandidate> out = {{"roofline", 0}};
+  if (o.corrector_rounds > 0) out.push_back({"roofline+trees", o.corrector_rounds});
+  return out;
 }
 
 const LawFit& lowest_loss(const std::vector<LawFit>& fits) {
@@ -24,15 +52,172 @@ const LawFit& lowest_loss(const std::vector<LawFit>& fits) {
   return fits[best];
 }
 
+Metrics metrics_where(const std::vector<double>& measured, const std::vector<double>& pred,
+                      const std::vector<char>& usable) {
+  std::vector<double> m, p;
+  for (std::size_t i = 0; i < measured.size(); ++i) {
+    if (!usable[i] || !std::isfinite(pred[i])) continue;
+    m.push_back(measured[i]);
+    p.push_back(pred[i]);
+  }
+  return metrics_of(m, p);
+}
+
+// Fits the candidates of one layer type on any set of training rows.
+class Fitting {
+ public:
+  Fitting(const std::vector<Sample>& samples, const FitOptions& options, const std::vector<int>& fold_of, int folds,
+          double cache_bytes)
+      : s_(samples), o_(options), fold_of_(fold_of), folds_(folds), cache_(cache_bytes) {}
+
+  TimeModel fit_time(const std::vector<int>& train, int rounds) const {
+    TimeFitOptions to;
+    to.corrector_rounds = rounds;
+    return fit_time_model(s_, train, cache_, o_.units, to);
+  }
+
+  // Energy rows of `train`.
+  std::vector<int> with_energy(const std::vector<int>& train) const {
+    std::vector<int> out;
+    for (const int r : train)
+      if (s_[static_cast<std::size_t>(r)].energy > 0) out.push_back(r);
+    return out;
+  }
+
+  FittedModel fit_energy(const EnergyCandidate& c, const std::vector<int>& train_all, const TimeModel* time) const {
+    const std::vector<int> train = with_energy(train_all);
+    FittedModel m;
+    m.kind = c.kind;
+    switch (c.kind) {
+      case ModelKind::paper:
+        m.law = fit_law(c.law, k_stats(s_, &train));
+        break;
+      case ModelKind::affine:
+        m = fit_affine(s_, train);
+        break;
+      case ModelKind::traffic: {
+        const std::vector<KStat> stats = k_stats(s_, &train);
+        std::vector<LawFit> fits;
+        for (const Law law : laws()) fits.push_back(fit_law(law, stats));
+        m = fit_traffic(s_, train, lowest_loss(fits));
+        break;
+      }
+      case ModelKind::poly:
+        m.poly = fit_poly_on(train, c.degree);
+        break;
+      case ModelKind::physical:
+        m.physical = fit_physical_energy(s_, train, *time, c.rounds);
+        break;
+    }
+    return m;
+  }
+
+  std::vector<Law> laws() const {
+    return s_.front().f.type == layers::LayerType::fc ? std::vector<Law>{Law::constant} : conv_laws();
+  }
+
+ private:
+  // λ is chosen by CV over the training rows' own folds; per-fold sufficient statistics make that cheap.
+  PolyModel fit_poly_on(const std::vector<int>& train, int degree) const {
+    std::vector<std::vector<int>> by_fold(static_cast<std::size_t>(std::max(1, folds_)));
+    for (const int r : train) by_fold[static_cast<std::size_t>(std::max(0, fold_of_[static_cast<std::size_t>(r)]))].push_back(r);
+    std::vector<PolyStats> stats;
+    std::vector<int> use;
+    for (const std::vector<int>& rows : by_fold) {
+      if (rows.empty()) continue;
+      use.push_back(static_cast<int>(stats.size()));
+      stats.push_back(poly_stats(s_, rows, degree));
+    }
+    return fit_poly(stats, use, degree);
+  }
+
+  const std::vector<Sample>& s_;
+  const FitOptions& o_;
+  const std::vector<int>& fold_of_;
+  int folds_;
+  double cache_;
+};
+
+// Leave-one-level-out groups of one variable: its distinct values in at most 8 contiguous bins.
+std::vector<std::vector<int>> level_bins(const std::vector<Sample>& samples, int var) {
+  std::vector<double> values;
+  for (const Sample& s : samples) values.push_back(s.f.level[static_cast<std::size_t>(var)]);
+  std::vector<double> distinct(values);
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  if (distinct.size() < 3) return {};
+  const std::size_t bins = std::min<std::size_t>(8, distinct.size());
+  std::vector<std::vector<int>> out(bins);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const std::size_t rank = static_cast<std::size_t>(std::lower_bound(distinct.begin(), distinct.end(), values[i]) - distinct.begin());
+    out[rank * bins / distinct.size()].push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+std::vector<int> complement(std::size_t n, const std::vector<int>& rows) {
+  std::vector<char> in(n, 0);
+  for (const int r : rows) in[static_cast<std::size_t>(r)] = 1;
+  std::vector<int> out;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!in[i]) out.push_back(static_cast<int>(i));
+  return out;
+}
+
+// Cross-conformal coverage: each fold's residuals against the quantile of the other folds' residuals.
+double cross_conformal_coverage(const std::vector<Sample>& samples, const std::vector<double>& abs_r,
+                                const std::vector<int>& fold_of, int folds, double level) {
+  double inside = 0, n = 0;
+  for (int k = 0; k < folds; ++k) {
+    for (int c = 0; c < kLayerClasses; ++c) {
+      std::vector<double> others, pooled;
+      for (std::size_t i = 0; i < samples.size(); ++i) {
+        if (fold_of[i] == k || !std::isfinite(abs_r[i])) continue;
+        pooled.push_back(abs_r[i]);
+        if (static_cast<int>(samples[i].k.cls) == c) others.push_back(abs_r[i]);
+      }
+      const ResidualQuantiles rq = residual_quantiles(others.size() >= 20 ? others : pooled);
+      if (rq.empty()) continue;
+      const double q = conformal_q(rq, level);
+      for (std::size_t i = 0; i < samples.size(); ++i) {
+        if (fold_of[i] != k || static_cast<int>(samples[i].k.cls) != c || !std::isfinite(abs_r[i])) continue;
+        inside += abs_r[i] <= q ? 1 : 0;
+        n += 1;
+      }
+    }
+  }
+  return n > 0 ? inside / n : -1;
+}
+
 }  // namespace
+
+std::string model_key_of_candidate(const std::string& candidate) {
+  if (candidate.rfind("law:", 0) == 0) return "paper";
+  if (candidate.rfind("poly:", 0) == 0) return "poly";
+  return candidate;
+}
 
 TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) {
   if (samples.empty()) throw std::invalid_argument("fit_type: no samples");
   TypeFit fit;
+  const std::size_t n = samples.size();
   fit.type = samples.front().f.type;
-  fit.cases = samples.size();
-  std::vector<int> groups(samples.size());
-  for (std::size_t i = 0; i < samples.size(); ++i) groups[i] = samples[i].group;
+  fit.cases = n;
+  std::vector<int> groups(n), all(n);
+  std::vector<double> time(n), energy(n);
+  std::vector<char> timed(n), powered(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    groups[i] = samples[i].group;
+    all[i] = static_cast<int>(i);
+    time[i] = samples[i].time;
+    energy[i] = samples[i].energy;
+    timed[i] = samples[i].time > 0;
+    powered[i] = samples[i].energy > 0;
+    fit.timed += timed[i] ? 1 : 0;
+    fit.with_energy += powered[i] ? 1 : 0;
+  }
+  fit.has_time = fit.timed >= 3;
+  fit.has_energy = fit.with_energy > 0;
   fit.fold_of = assign_folds(groups, options.folds, options.seed);
   const int folds = fold_count(fit.fold_of);
   {
@@ -40,88 +225,148 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
     std::sort(ids.begin(), ids.end());
     fit.groups = static_cast<std::size_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
   }
-  const std::vector<Law> laws = candidate_laws(fit.type);
-  std::vector<std::string> names;
-  for (const Law law : laws) names.push_back(law_key(law));
-  for (const ModelKind kind : model_kinds())
-    if (kind != ModelKind::poly || options.poly) names.push_back(model_name(kind));
-  for (const std::string& name : names) fit.heldout[name].assign(samples.size(), 0.0);
+  for (int k = 0; k < folds; ++k) {  // grouped CV: a configuration never in train and test
+    std::vector<int> train, test;
+    split_fold(fit.fold_of, groups, k, &train, &test);
+  }
+  const double cache = !fit.has_time ? 0 : options.cache_bytes >= 0 ? options.cache_bytes : choose_cache_knee(samples, all, options.units);
+  const Fitting fitting(samples, options, fit.fold_of, folds, cache);
 
-  std::vector<PolyStats> poly_folds;
-  std::vector<int> train, test;
-  if (folds >= 2) {
+  // Time: nested CV over the time candidates; each training set's models kept for the energy pass.
+  const std::vector<TimeCandidate> tc = time_candidates(options);
+  std::map<std::vector<int>, std::vector<TimeModel>> time_of_train;
+  const auto fit_times = [&](const std::vector<int>& train) -> const std::vector<TimeModel>& {
+    auto it = time_of_train.find(train);
+    if (it != time_of_train.end()) return it->second;
+    std::vector<TimeModel> models;
+    for (const TimeCandidate& c : tc) models.push_back(fitting.fit_time(train, c.rounds));
+    return time_of_train.emplace(train, std::move(models)).first->second;
+  };
+  std::size_t time_choice = 0;
+  if (fit.has_time && folds >= 2) {
     fit.folds = folds;
-    if (options.poly) {
-      for (int k = 0; k < folds; ++k) {
-        split_fold(fit.fold_of, groups, k, &train, &test);
-        poly_folds.push_back(poly_stats(samples, test, options.poly_degree));
-      }
+    const NestedResult r = run_nested_cv(
+        fit.fold_of, folds, static_cast<int>(tc.size()), time, timed,
+        [&](const std::vector<int>& train, const std::vector<int>& test, std::vector<std::vector<double>>* pred) {
+          const std::vector<TimeModel>& models = fit_times(train);
+          for (std::size_t c = 0; c < tc.size(); ++c)
+            for (const int row : test)
+              (*pred)[c][static_cast<std::size_t>(row)] =
+                  models[c].predict(samples[static_cast<std::size_t>(row)].k, samples[static_cast<std::size_t>(row)].tx);
+        });
+    for (std::size_t c = 0; c < tc.size(); ++c) fit.time_cv[tc[c].name] = metrics_where(time, r.plain[c], timed);
+    time_choice = static_cast<std::size_t>(r.chosen);
+    fit.time_nested.predicted = r.nested;
+    fit.time_nested.metrics = metrics_where(time, r.nested, timed);
+    fit.nested_available = r.nested_available;
+  }
+  if (fit.has_time) {
+    fit.time_chosen = tc[time_choice].name;
+    fit.time = fit_times(all)[time_choice];
+  }
+
+  // Energy: nested CV over the forms; the physical ones use the chosen time model of the same training rows.
+  const std::vector<EnergyCandidate> ec = energy_candidates(fit.type, options, fit.has_time);
+  std::size_t energy_choice = 0;
+  std::vector<double> abs_r(n, std::nan(""));
+  if (fit.has_energy && folds >= 2) {
+    fit.folds = folds;
+    const NestedResult r = run_nested_cv(
+        fit.fold_of, folds, static_cast<int>(ec.size()), energy, powered,
+        [&](const std::vector<int>& train, const std::vector<int>& test, std::vector<std::vector<double>>* pred) {
+          const TimeModel* t = fit.has_time ? &fit_times(train)[time_choice] : nullptr;
+          for (std::size_t c = 0; c < ec.size(); ++c) {
+            const FittedModel m = fitting.fit_energy(ec[c], train, t);
+            for (const int row : test) {
+              const Sample& s = samples[static_cast<std::size_t>(row)];
+              (*pred)[c][static_cast<std::size_t>(row)] = predict(m, s, t ? t->predict(s.k, s.tx) : 0);
+            }
+          }
+        });
+    for (std::size_t c = 0; c < ec.size(); ++c) {
+      fit.cv[ec[c].name] = metrics_where(energy, r.plain[c], powered);
+      fit.heldout[ec[c].name] = r.plain[c];
     }
-    for (int k = 0; k < folds; ++k) {
-      split_fold(fit.fold_of, groups, k, &train, &test);
-      const std::vector<KStat> stats = k_stats(samples, &train);
-      std::vector<LawFit> law_fits;
-      for (const Law law : laws) law_fits.push_back(fit_law(law, stats));
-      FittedModel affine = fit_affine(samples, train);
-      FittedModel better = fit_better(samples, train, lowest_loss(law_fits));
-      FittedModel poly;
-      if (options.poly) {
-        std::vector<int> use;
-        for (int j = 0; j < folds; ++j)
-          if (j != k) use.push_back(j);
-        poly.kind = ModelKind::poly;
-        poly.poly = fit_poly(poly_folds, use, options.poly_degree);
-      }
-      for (const int r : test) {
-        const Features& f = samples[static_cast<std::size_t>(r)].f;
-        const auto row = static_cast<std::size_t>(r);
-        for (std::size_t l = 0; l < laws.size(); ++l)
-          fit.heldout[law_key(laws[l])][row] = law_alpha(law_fits[l], f.k) * f.macs;
-        fit.heldout["affine"][row] = predict(affine, f);
-        fit.heldout["better"][row] = predict(better, f);
-        if (options.poly) fit.heldout["poly"][row] = predict(poly, f);
-      }
+    energy_choice = static_cast<std::size_t>(r.chosen);
+    for (const int k : r.choice_per_fold) fit.nested_choices.push_back(ec[static_cast<std::size_t>(k)].name);
+    fit.nested.predicted = r.nested;
+    fit.nested.metrics = metrics_where(energy, r.nested, powered);
+    fit.nested_available = r.nested_available;
+    for (std::size_t i = 0; i < n; ++i)
+      if (powered[i] && r.nested[i] > 0) abs_r[i] = std::fabs(std::log(energy[i] / r.nested[i]));
+    fit.nested.metrics.coverage = cross_conformal_coverage(samples, abs_r, fit.fold_of, folds, options.interval_level);
+  }
+  fit.time_nested.metrics.coverage = -1;
+
+  // Interval residuals per class (the type's pooled ones back a class with fewer than 20).
+  {
+    std::vector<double> pooled;
+    std::array<std::vector<double>, kLayerClasses> by_class;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!std::isfinite(abs_r[i])) continue;
+      pooled.push_back(abs_r[i]);
+      by_class[static_cast<std::size_t>(samples[i].k.cls)].push_back(abs_r[i]);
     }
-    std::vector<double> measured(samples.size());
-    for (std::size_t i = 0; i < samples.size(); ++i) measured[i] = samples[i].energy;
-    for (const Law law : laws) fit.cv[law_key(law)] = metrics_of(measured, fit.heldout[law_key(law)]);
-    fit.chosen_law = laws.front();
-    for (const Law law : laws)
-      if (fit.cv[law_key(law)].mape < fit.cv[law_key(fit.chosen_law)].mape) fit.chosen_law = law;
-    fit.heldout["paper"] = fit.heldout[law_key(fit.chosen_law)];
-    for (const ModelKind kind : model_kinds()) {
-      const std::string name = model_name(kind);
-      if (fit.heldout.count(name)) fit.cv[name] = metrics_of(measured, fit.heldout[name]);
+    fit.pooled_residuals = residual_quantiles(pooled);
+    for (int c = 0; c < kLayerClasses; ++c)
+      if (by_class[static_cast<std::size_t>(c)].size() >= 20) fit.residuals[static_cast<std::size_t>(c)] = residual_quantiles(by_class[static_cast<std::size_t>(c)]);
+  }
+
+  // Leave-one-level-out with the chosen procedures.
+  if (options.level_out) {
+    for (int v = 0; v < 3; ++v) {
+      std::vector<double> tp(n, std::nan("")), ep(n, std::nan(""));
+      bool any = false;
+      for (const std::vector<int>& test : level_bins(samples, v)) {
+        const std::vector<int> train = complement(n, test);
+        if (train.size() < 5) continue;
+        any = true;
+        TimeModel t;
+        if (fit.has_time) t = fitting.fit_time(train, tc[time_choice].rounds);
+        FittedModel m;
+        if (fit.has_energy) m = fitting.fit_energy(ec[energy_choice], train, fit.has_time ? &t : nullptr);
+        for (const int row : test) {
+          const Sample& s = samples[static_cast<std::size_t>(row)];
+          const double th = fit.has_time ? t.predict(s.k, s.tx) : 0;
+          tp[static_cast<std::size_t>(row)] = th;
+          if (fit.has_energy) ep[static_cast<std::size_t>(row)] = predict(m, s, th);
+        }
+      }
+      if (!any) continue;
+      const std::string name = level_name(fit.type, v);
+      if (fit.has_time) fit.time_level_out[name] = metrics_where(time, tp, timed);
+      if (fit.has_energy) fit.level_out[name] = metrics_where(energy, ep, powered);
     }
   }
 
   // Refit on all data.
-  fit.per_k = k_stats(samples, nullptr);
-  for (const Law law : laws) fit.laws.push_back(fit_law(law, fit.per_k));
+  fit.region = fit_region(samples, all);
+  if (!fit.has_energy) return fit;
+  const std::vector<int> with_energy = fitting.with_energy(all);
+  fit.per_k = k_stats(samples, &with_energy);
+  for (const Law law : fitting.laws()) fit.laws.push_back(fit_law(law, fit.per_k));
+  const TimeModel* t = fit.has_time ? &fit.time : nullptr;
+  // The paper's law and the polynomial's degree: the candidates of their family with the lowest CV error.
+  const auto best_of = [&](ModelKind kind) {
+    const EnergyCandidate* best = nullptr;
+    for (const EnergyCandidate& c : ec)
+      if (c.kind == kind && (!best || (fit.cv.count(c.name) && fit.cv[c.name].mape < fit.cv[best->name].mape))) best = &c;
+    return best;
+  };
+  fit.chosen_law = best_of(ModelKind::paper)->law;
   if (folds < 2) fit.chosen_law = lowest_loss(fit.laws).law;
-  std::vector<int> all(samples.size());
-  for (std::size_t i = 0; i < samples.size(); ++i) all[i] = static_cast<int>(i);
-  FittedModel paper;
-  paper.kind = ModelKind::paper;
-  for (const LawFit& l : fit.laws)
-    if (l.law == fit.chosen_law) paper.law = l;
-  fit.models["paper"] = paper;
-  fit.models["affine"] = fit_affine(samples, all);
-  fit.models["better"] = fit_better(samples, all, lowest_loss(fit.laws));
-  if (options.poly) {
-    if (poly_folds.empty()) poly_folds.push_back(poly_stats(samples, all, options.poly_degree));
-    std::vector<int> use;
-    for (std::size_t j = 0; j < poly_folds.size(); ++j) use.push_back(static_cast<int>(j));
-    FittedModel poly;
-    poly.kind = ModelKind::poly;
-    poly.poly = fit_poly(poly_folds, use, options.poly_degree);
-    fit.models["poly"] = poly;
+  for (const EnergyCandidate& c : ec) {
+    const std::string key = model_key_of_candidate(c.name);
+    if (c.kind == ModelKind::paper && c.law != fit.chosen_law) continue;
+    if (c.kind == ModelKind::poly && c.name != best_of(ModelKind::poly)->name) continue;
+    fit.models[key] = fitting.fit_energy(c, all, t);
+    if (fit.cv.count(c.name) && !fit.cv.count(key)) {
+      fit.cv[key] = fit.cv[c.name];
+      fit.heldout[key] = fit.heldout[c.name];
+    }
   }
-  fit.chosen = "paper";  // the simplest form, kept unless another is lower by more than 0.1% (relative)
-  for (const auto& kv : fit.models) {
-    const auto it = fit.cv.find(kv.first);
-    if (it != fit.cv.end() && it->second.mape < fit.cv[fit.chosen].mape * (1 - 1e-3)) fit.chosen = kv.first;
-  }
+  fit.chosen = model_key_of_candidate(ec[energy_choice].name);
+  if (folds < 2) fit.chosen = "paper";
   return fit;
 }
 

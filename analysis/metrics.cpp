@@ -16,13 +16,16 @@ Metrics metrics_of(const std::vector<double>& measured, const std::vector<double
     mean += measured[i];
   }
   mean /= static_cast<double>(m.n);
-  double ss_res = 0, ss_tot = 0, sum = 0;
+  double ss_res = 0, ss_tot = 0, sum = 0, abs_err = 0, total = 0;
   for (std::size_t i = 0; i < m.n; ++i) {
+    abs_err += std::fabs(predicted[i] - measured[i]);
+    total += measured[i];
     ss_res += (predicted[i] - measured[i]) * (predicted[i] - measured[i]);
     ss_tot += (measured[i] - mean) * (measured[i] - mean);
     sum += ape[i];
   }
   m.mape = sum / static_cast<double>(m.n);
+  m.wmape = total > 0 ? 100.0 * abs_err / total : 0;
   m.max_ape = *std::max_element(ape.begin(), ape.end());
   const std::size_t mid = m.n / 2;
   std::nth_element(ape.begin(), ape.begin() + static_cast<std::ptrdiff_t>(mid), ape.end());

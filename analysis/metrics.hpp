@@ -1,4 +1,5 @@
-// Error metrics of predictions against measurements: APE statistics (in %) and R².
+// Error metrics of predictions against measurements: APE statistics (in %), energy-weighted MAPE (Σ|err|/ΣE, the
+// error of a sum of layers), R², and the coverage of prediction intervals where they were checked.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,8 @@ namespace layer_energy::analysis {
 
 struct Metrics {
   double mape = 0, median_ape = 0, max_ape = 0;  // percent
+  double wmape = 0;                              // percent: Σ|predicted − measured| / Σ measured
+  double coverage = -1;                          // fraction inside the intervals (−1: not checked)
   double r2 = 0;
   std::size_t n = 0;
 };

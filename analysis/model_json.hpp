@@ -1,5 +1,6 @@
-// The model file: {"schema": "layer-energy-model/1", "board", "power_source", "target", "models": {"conv", "fc"},
-// "ranges": {...}, "cv": {...}} — written by energy_fit, read by energy_predict.
+// The model file (schema "layer-energy-model/2"): {"schema", "board", "power_source", "target", "precision",
+// "hardware", "models": {"conv", "fc"}, "time_models", "intervals", "measured", "ranges", "region", "cv"} — written
+// by energy_fit, read by energy_predict. Schema 1 files (energy forms only) are still read.
 #pragma once
 
 #include <map>
@@ -7,27 +8,49 @@
 #include <stdexcept>
 #include <string>
 
+#include "analysis/conformal.hpp"
+#include "analysis/hardware.hpp"
 #include "analysis/models.hpp"
+#include "analysis/region.hpp"
+#include "analysis/time_model.hpp"
 
 namespace layer_energy::analysis {
 
-constexpr const char* kModelSchema = "layer-energy-model/1";
+constexpr const char* kModelSchema = "layer-energy-model/2";
+constexpr const char* kModelSchemaV1 = "layer-energy-model/1";
 
 struct Range {
   double lo = 0, hi = 0;
 };
 
 struct TypeModel {
-  std::string chosen;                         // the model energy_predict uses
-  std::map<std::string, FittedModel> models;  // by model name (paper, affine, better, poly)
+  std::string chosen;                         // the energy form energy_predict uses ("" in a time-only model)
+  std::map<std::string, FittedModel> models;  // by form name (paper, affine, traffic, poly, physical, ...)
   std::vector<LawFit> laws;                   // conv: every candidate law (reported)
   std::map<std::string, Range> ranges;        // fitted input ranges by field (N, C, ..., macs)
+  bool has_time = false;
+  std::string time_chosen;
+  TimeModel time;
+  std::array<ResidualQuantiles, kLayerClasses> residuals;  // interval residuals per class (may be empty)
+  ResidualQuantiles pooled_residuals;
+  Region region;
+};
+
+struct Measured {
+  double energy_J = 0;  // NaN: time-only
+  double time_s = 0;    // NaN: not measured
+  double rel_sd = 0;    // over repetitions (0: one)
 };
 
 struct EnergyModel {
+  int schema = 2;
   std::string board, power_source, target = "total", precision = "fp32";
+  bool has_energy = true;  // false: a time-only model (fitted from --power=none results)
+  Hardware hardware;
   bool has_conv = false, has_fc = false;
   TypeModel conv, fc;
+  double interval_level = 0.9;  // the level the report checked
+  std::map<std::string, Measured> measured;  // by case name
   nlohmann::json cv = nlohmann::json::object();
 };
 

@@ -52,15 +52,18 @@ const char* model_name(ModelKind kind) {
       return "paper";
     case ModelKind::affine:
       return "affine";
-    case ModelKind::better:
-      return "better";
+    case ModelKind::traffic:
+      return "traffic";
     case ModelKind::poly:
       return "poly";
+    case ModelKind::physical:
+      return "physical";
   }
   return "?";
 }
 
 bool parse_model_kind(const std::string& name, ModelKind* kind) {
+  if (name == "better") return *kind = ModelKind::traffic, true;  // schema 1's name of the traffic form
   for (const ModelKind k : model_kinds()) {
     if (name == model_name(k)) {
       *kind = k;
@@ -71,20 +74,24 @@ bool parse_model_kind(const std::string& name, ModelKind* kind) {
 }
 
 const std::vector<ModelKind>& model_kinds() {
-  static const std::vector<ModelKind> kinds = {ModelKind::paper, ModelKind::affine, ModelKind::better, ModelKind::poly};
+  static const std::vector<ModelKind> kinds = {ModelKind::paper, ModelKind::affine, ModelKind::traffic, ModelKind::poly,
+                                                 ModelKind::physical};
   return kinds;
 }
 
-double predict(const FittedModel& model, const Features& f) {
+double predict(const FittedModel& model, const Sample& s, double t_hat) {
+  const Features& f = s.f;
   switch (model.kind) {
     case ModelKind::paper:
       return law_alpha(model.law, f.k) * f.macs;
     case ModelKind::affine:
       return model.coef[0] + model.coef[1] * f.macs;
-    case ModelKind::better:
+    case ModelKind::traffic:
       return model.coef[0] + model.coef[1] * law_alpha(model.law, f.k) * f.macs + model.coef[2] * f.bytes;
     case ModelKind::poly:
       return predict_poly(model.poly, f);
+    case ModelKind::physical:
+      return model.physical.predict(s.k, s.tx, t_hat);
   }
   return 0;
 }
@@ -125,9 +132,9 @@ FittedModel fit_affine(const std::vector<Sample>& samples, const std::vector<int
   return m;
 }
 
-FittedModel fit_better(const std::vector<Sample>& samples, const std::vector<int>& rows, const LawFit& shape) {
+FittedModel fit_traffic(const std::vector<Sample>& samples, const std::vector<int>& rows, const LawFit& shape) {
   FittedModel m;
-  m.kind = ModelKind::better;
+  m.kind = ModelKind::traffic;
   m.law = shape;
   m.coef = fit_relative_nonneg(samples, rows, 3, [&shape](const Sample& s, double* x) {
     x[0] = 1;

@@ -1,5 +1,6 @@
-// The fitted forms and their prediction: the paper's (α·MACs, α(K)·MACs), the affine variant, the traffic-and-shape
-// model, and the sparse polynomial baseline. Linear forms are fitted on relative error (weights 1/E²).
+// The fitted energy forms and their prediction: the paper's (α·MACs, α(K)·MACs), the affine variant, the
+// traffic-and-shape model, the sparse polynomial baseline and the physical model (static power × t̂ + dynamic terms).
+// Linear forms are fitted on relative error (weights 1/E²).
 #pragma once
 
 #include <array>
@@ -8,11 +9,12 @@
 
 #include "analysis/features.hpp"
 #include "analysis/laws.hpp"
+#include "analysis/energy_model.hpp"
 #include "analysis/poly_baseline.hpp"
 
 namespace layer_energy::analysis {
 
-enum class ModelKind { paper, affine, better, poly };
+enum class ModelKind { paper, affine, traffic, poly, physical };
 const char* model_name(ModelKind kind);
 bool parse_model_kind(const std::string& name, ModelKind* kind);
 const std::vector<ModelKind>& model_kinds();
@@ -21,15 +23,17 @@ struct FittedModel {
   ModelKind kind = ModelKind::paper;
   // paper: E = α(K)·MACs with this law (fc: constant). better: the shape term α̂(K).
   LawFit law;
-  // affine: E = c0 + c1·MACs. better: E = c0 + c1·α̂(K)·MACs + c2·bytes. All ≥ 0.
+  // affine: E = c0 + c1·MACs. traffic: E = c0 + c1·α̂(K)·MACs + c2·bytes. All ≥ 0.
   std::array<double, 3> coef{};
   PolyModel poly;
+  PhysicalEnergy physical;
 };
 
-double predict(const FittedModel& model, const Features& f);
+// `t_hat`: the time model's prediction for the layer (used by the physical form only).
+double predict(const FittedModel& model, const Sample& s, double t_hat);
 
 FittedModel fit_affine(const std::vector<Sample>& samples, const std::vector<int>& rows);
 // `shape`: the α(K) law fitted on the same rows.
-FittedModel fit_better(const std::vector<Sample>& samples, const std::vector<int>& rows, const LawFit& shape);
+FittedModel fit_traffic(const std::vector<Sample>& samples, const std::vector<int>& rows, const LawFit& shape);
 
 }  // namespace layer_energy::analysis

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -43,26 +44,37 @@ void make_directories(const std::string& dir) {
 
 void write_plot_data(const FitOutcome& outcome, const std::string& dir) {
   make_directories(dir);
-  std::string points = "type,name,k,macs,bytes,measured_J,noise,paper_J,heldout_J,chosen\n";
+  std::string points =
+      "type,class,name,k,groups,macs,bytes,measured_J,noise,paper_J,chosen_J,heldout_J,measured_s,heldout_s,chosen\n";
   std::string alpha = "type,k,cases,alpha\n";
   for (const TypeData* data : {&outcome.conv, &outcome.fc}) {
     if (!data->fitted) continue;
     const char* type = data == &outcome.conv ? "conv" : "fc";
     const TypeFit& fit = data->fit;
-    const FittedModel& paper = fit.models.at("paper");
-    const FittedModel& chosen = fit.models.at(fit.chosen);
-    const auto heldout = fit.heldout.find(fit.chosen);
+    const auto paper = fit.models.find("paper");
+    const auto chosen = fit.models.find(fit.chosen);
     for (std::size_t i = 0; i < data->samples.size(); ++i) {
       const Sample& s = data->samples[i];
-      const double held = fit.folds >= 2 && heldout != fit.heldout.end() ? heldout->second[i] : predict(chosen, s.f);
-      points += fmt::format("{},{},{:g},{:.9g},{:.9g},{:.9g},{:.6g},{:.9g},{:.9g},{}\n", type,
-                            csv_field(data->cases[i]->name), s.f.k, s.f.macs, s.f.bytes, s.energy, s.noise,
-                            predict(paper, s.f), held, fit.chosen);
+      const double t_hat = fit.has_time ? fit.time.predict(s.k, s.tx) : 0;
+      const double nested = fit.nested.predicted.size() > i ? fit.nested.predicted[i] : std::nan("");
+      const double nested_t = fit.time_nested.predicted.size() > i ? fit.time_nested.predicted[i] : std::nan("");
+      const double groups = data->cases[i]->layer.type == layers::LayerType::conv
+                                ? static_cast<double>(data->cases[i]->layer.conv.groups) : 1.0;
+      points += fmt::format("{},{},{},{:g},{:g},{:.9g},{:.9g},{:.9g},{:.6g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}\n", type,
+                            class_name(s.k.cls), csv_field(data->cases[i]->name), s.f.k, groups, s.f.macs, s.f.bytes,
+                            s.energy, s.noise, paper != fit.models.end() ? predict(paper->second, s, t_hat) : std::nan(""),
+                            chosen != fit.models.end() ? predict(chosen->second, s, t_hat) : std::nan(""), nested, s.time,
+                            nested_t, fit.chosen);
     }
     for (const KStat& k : fit.per_k) alpha += fmt::format("{},{:g},{:g},{:.9g}\n", type, k.k, k.n, k.slope());
   }
+  std::string nets = "name,layers,measured_J,predicted_J,predicted_lo_J,predicted_hi_J,measured_s,predicted_s\n";
+  for (const NetCheck& n : outcome.net_checks)
+    nets += fmt::format("{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", csv_field(n.name), n.layers, n.measured_J,
+                        n.predicted_J, n.predicted_lo_J, n.predicted_hi_J, n.measured_s, n.predicted_s);
   write_file(dir + "/fit_points.csv", points);
   write_file(dir + "/alpha_k.csv", alpha);
+  write_file(dir + "/networks.csv", nets);
   write_file(dir + "/model.json", model_to_json(outcome.model).dump(2) + "\n");
 }
 

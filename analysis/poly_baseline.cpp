@@ -166,13 +166,16 @@ PolyModel fit_poly(const std::vector<PolyStats>& folds, const std::vector<int>& 
     model.terms.push_back(terms[k]);
   }
   model.intercept = full.ybar - full.mu.dot(beta);
+  // exp(E[log E]) is the median, not the mean: the lognormal smearing factor exp(σ²/2) of the training residuals.
+  const double train_sse = (all.v - all.n * full.ybar * full.ybar) - 2 * beta.dot(full.tc) + beta.dot(full.gc * beta);
+  model.smearing = std::exp(0.5 * std::max(0.0, train_sse / all.n));
   return model;
 }
 
 double predict_poly(const PolyModel& model, const Features& f) {
   double y = model.intercept;
   for (const PolyTerm& t : model.terms) y += t.c * term_value(t, f);
-  return std::exp(y);
+  return model.smearing * std::exp(y);
 }
 
 }  // namespace layer_energy::analysis

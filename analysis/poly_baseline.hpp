@@ -17,6 +17,7 @@ struct PolyTerm {
 struct PolyModel {
   int degree = 2;
   double intercept = 0;
+  double smearing = 1;  // back-transform correction of exp(log-scale prediction)
   double lambda = 0;
   std::size_t candidates = 0;   // terms considered
   std::vector<PolyTerm> terms;  // the non-zero ones

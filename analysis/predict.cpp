@@ -23,12 +23,33 @@ const TypeModel* part_for(const EnergyModel& model, layers::LayerType type, std:
   return conv ? &model.fc : &model.conv;
 }
 
-void check_range(const TypeModel& part, const char* field, double v, std::string* reason) {
+void append(std::string* reason, const std::string& why) {
+  *reason += (reason->empty() ? "" : "; ") + why;
+}
+
+// Per-field ranges: a layer beyond them is outside, whatever the joint check says.
+bool check_range(const TypeModel& part, const char* field, double v, std::string* reason) {
   const auto it = part.ranges.find(field);
-  if (it == part.ranges.end()) return;
-  if (v >= it->second.lo * (1 - 1e-9) && v <= it->second.hi * (1 + 1e-9)) return;
-  if (!reason->empty()) *reason += "; ";
-  *reason += fmt::format("{}={:g} outside fitted [{:g}, {:g}]", field, v, it->second.lo, it->second.hi);
+  if (it == part.ranges.end()) return true;
+  if (v >= it->second.lo * (1 - 1e-9) && v <= it->second.hi * (1 + 1e-9)) return true;
+  append(reason, fmt::format("{}={:g} outside fitted [{:g}, {:g}]", field, v, it->second.lo, it->second.hi));
+  return false;
+}
+
+bool check_ranges(const TypeModel& part, const layers::Layer& layer, double macs, std::string* reason) {
+  bool ok = check_range(part, "macs", macs, reason);
+  if (layer.type == layers::LayerType::conv) {
+    const layers::ConvShape& c = layer.conv;
+    const std::pair<const char*, int64_t> fields[] = {
+        {"N", c.N}, {"C", c.C}, {"H", c.H},           {"W", c.W},     {"K", c.K},
+        {"R", c.R}, {"S", c.S}, {"stride", c.stride}, {"pad", c.pad}, {"groups", c.groups}};
+    for (const auto& f : fields) ok = check_range(part, f.first, static_cast<double>(f.second), reason) && ok;
+  } else {
+    const layers::FcShape& f = layer.fc;
+    const std::pair<const char*, int64_t> fields[] = {{"N", f.N}, {"in", f.in}, {"out", f.out}};
+    for (const auto& fl : fields) ok = check_range(part, fl.first, static_cast<double>(fl.second), reason) && ok;
+  }
+  return ok;
 }
 
 // True when the layer is certainly valid (cheap); layers::validate gives the message otherwise.
@@ -42,100 +63,189 @@ bool quick_valid(const layers::Layer& l) {
          layers::output_width(c) >= 1;
 }
 
+const ResidualQuantiles& residuals_for(const TypeModel& part, LayerClass c) {
+  const ResidualQuantiles& own = part.residuals[static_cast<std::size_t>(c)];
+  return own.empty() ? part.pooled_residuals : own;
+}
+
+Sample sample_of(const EnergyModel& model, const TypeModel& part, const layers::Layer& layer, double macs,
+                 double bytes) {
+  Sample s;
+  s.f = features_of(layer, macs, bytes);
+  s.k = kernel_features(layer, macs, bytes, model.hardware, part.has_time ? part.time.units : model.hardware.units);
+  s.tx = tree_input(s.k);
+  return s;
+}
+
+// z of the two-sided normal interval at `level` (for a measurement's own spread).
+double normal_z(double level) {
+  double lo = 0, hi = 10;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (std::erf(mid / std::sqrt(2.0)) < level ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
 }  // namespace
 
-Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, const std::string& name) {
+Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, const std::string& name,
+                         const PredictOptions& options) {
   Prediction p;
   p.name = name;
   p.type = layer.type;
+  p.time_s = p.energy_J = p.energy_lo_J = p.energy_hi_J = std::nan("");
   const std::string invalid = quick_valid(layer) ? std::string() : layers::validate(layer);
   if (!invalid.empty()) {
     p.covered = false;
     p.reason = "invalid layer: " + invalid;
-    p.energy_J = 0;
     return p;
   }
+  const layers::Precision precision = precision_of(model);
   p.macs = layers::macs(layer);
-  const double bytes = layers::bytes(layer, precision_of(model));
-  std::string reason;
-  const TypeModel* part = part_for(model, layer.type, &reason);
-  const auto chosen = part->models.find(part->chosen);
-  p.energy_J = chosen == part->models.end() ? 0 : predict(chosen->second, features_of(layer, p.macs, bytes));
-  if (reason.empty()) {
-    check_range(*part, "macs", p.macs, &reason);
-    if (layer.type == layers::LayerType::conv) {
-      const layers::ConvShape& c = layer.conv;
-      const std::pair<const char*, int64_t> fields[] = {
-          {"N", c.N}, {"C", c.C}, {"H", c.H},           {"W", c.W},     {"K", c.K},
-          {"R", c.R}, {"S", c.S}, {"stride", c.stride}, {"pad", c.pad}, {"groups", c.groups}};
-      for (const auto& f : fields) check_range(*part, f.first, static_cast<double>(f.second), &reason);
-    } else {
-      const layers::FcShape& f = layer.fc;
-      const std::pair<const char*, int64_t> fields[] = {{"N", f.N}, {"in", f.in}, {"out", f.out}};
-      for (const auto& fl : fields) check_range(*part, fl.first, static_cast<double>(fl.second), &reason);
+  if (options.use_measured) {
+    const auto found = model.measured.find(layers::case_name(layer, precision));
+    if (found != model.measured.end()) {
+      const Measured& m = found->second;
+      p.source = "measured";
+      p.time_s = m.time_s;
+      p.energy_J = model.has_energy ? m.energy_J : std::nan("");
+      const double half = std::max(0.005, normal_z(options.level) * m.rel_sd);
+      if (std::isfinite(p.energy_J)) p.energy_lo_J = p.energy_J * (1 - half), p.energy_hi_J = p.energy_J * (1 + half);
+      if (!model.has_energy) p.reason = "time-only model (no energy was measured)";
+      return p;
     }
   }
-  if (!std::isfinite(p.energy_J) || p.energy_J < 0) {
-    reason += std::string(reason.empty() ? "" : "; ") + "the model gave no finite non-negative energy";
-    p.energy_J = 0;
+  std::string reason;
+  const TypeModel* part = part_for(model, layer.type, &reason);
+  const bool other_type = !reason.empty();
+  const Sample s = sample_of(model, *part, layer, p.macs, layers::bytes(layer, precision));
+  if (part->has_time) p.time_s = part->time.predict(s.k, s.tx);
+  bool inside = !other_type && check_ranges(*part, layer, p.macs, &reason);
+  double widen = inside ? 1 : 2;
+  if (!other_type && part->region.fitted) {
+    const RegionCheck rc = check_region(part->region, s.k);
+    if (!rc.inside) {
+      inside = false;
+      append(&reason, rc.reason);
+      widen = std::max(widen, rc.ratio * rc.ratio);
+    }
   }
-  p.covered = reason.empty();
+  const auto chosen = part->models.find(part->chosen);
+  if (!model.has_energy || chosen == part->models.end()) {
+    append(&reason, "time-only model (no energy was measured)");
+  } else {
+    p.energy_J = predict(chosen->second, s, std::isfinite(p.time_s) ? p.time_s : 0);
+    if (!std::isfinite(p.energy_J) || p.energy_J < 0) {
+      append(&reason, "the model gave no finite non-negative energy");
+      p.energy_J = 0;
+      inside = false;
+    }
+    const ResidualQuantiles& r = residuals_for(*part, s.k.cls);
+    if (!r.empty()) {
+      const double q = conformal_q(r, options.level) * widen;
+      p.energy_lo_J = p.energy_J * std::exp(-q);
+      p.energy_hi_J = p.energy_J * std::exp(q);
+    }
+  }
+  p.covered = inside;
   p.reason = reason;
   return p;
 }
 
-Predictor::Predictor(const EnergyModel& model) : precision_(precision_of(model)) {
-  if (model.has_conv) conv_ = &model.conv.models.at(model.conv.chosen);
-  if (model.has_fc) fc_ = &model.fc.models.at(model.fc.chosen);
-  if (!conv_) conv_ = fc_;
-  if (!fc_) fc_ = conv_;
+Predictor::Predictor(const EnergyModel& model, double level) : model_(model), precision_(precision_of(model)) {
+  for (int t = 0; t < 2; ++t) {
+    const TypeModel& part = t == 0 ? (model.has_conv ? model.conv : model.fc) : (model.has_fc ? model.fc : model.conv);
+    for (int c = 0; c < kLayerClasses; ++c) q_[t][c] = conformal_q(residuals_for(part, static_cast<LayerClass>(c)), level);
+  }
+}
+
+double Predictor::energy_with_interval(const layers::Layer& layer, double* lo, double* hi) const {
+  const bool conv = layer.type == layers::LayerType::conv;
+  const TypeModel& part = conv ? (model_.has_conv ? model_.conv : model_.fc) : (model_.has_fc ? model_.fc : model_.conv);
+  const double macs = layers::macs(layer);
+  const Sample s = sample_of(model_, part, layer, macs, layers::bytes(layer, precision_));
+  const double t = part.has_time ? part.time.predict(s.k, s.tx) : 0;
+  const auto chosen = part.models.find(part.chosen);
+  const double e = chosen == part.models.end() ? std::nan("") : predict(chosen->second, s, t);
+  const double q = q_[conv ? 0 : 1][static_cast<int>(s.k.cls)];
+  *lo = e * std::exp(-q);
+  *hi = e * std::exp(q);
+  return e;
 }
 
 double Predictor::energy(const layers::Layer& layer) const {
-  const double macs = layers::macs(layer);
-  const Features f = features_of(layer, macs, layers::bytes(layer, precision_));
-  return predict(layer.type == layers::LayerType::conv ? *conv_ : *fc_, f);
+  double lo = 0, hi = 0;
+  return energy_with_interval(layer, &lo, &hi);
 }
 
+namespace {
+
+nlohmann::ordered_json number_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace
+
 nlohmann::ordered_json predictions_json(const EnergyModel& model, const std::string& model_path,
-                                        const std::vector<Prediction>& predictions) {
+                                        const std::vector<Prediction>& predictions, double level) {
   nlohmann::ordered_json layers_json = nlohmann::ordered_json::array();
-  double total = 0;
+  double total = 0, lo = 0, hi = 0, time = 0;
+  bool energy_ok = true, interval_ok = true, time_ok = true;
   for (const Prediction& p : predictions) {
     layers_json.push_back({{"name", p.name},
                            {"type", p.type == layers::LayerType::conv ? "conv" : "fc"},
                            {"macs", p.macs},
-                           {"energy_J", p.energy_J},
+                           {"time_s", number_or_null(p.time_s)},
+                           {"energy_J", number_or_null(p.energy_J)},
+                           {"energy_lo_J", number_or_null(p.energy_lo_J)},
+                           {"energy_hi_J", number_or_null(p.energy_hi_J)},
                            {"covered", p.covered},
-                           {"reason", p.reason}});
-    total += p.energy_J;
+                           {"reason", p.reason},
+                           {"source", p.source}});
+    energy_ok = energy_ok && std::isfinite(p.energy_J);
+    interval_ok = interval_ok && std::isfinite(p.energy_lo_J) && std::isfinite(p.energy_hi_J);
+    time_ok = time_ok && std::isfinite(p.time_s);
+    total += p.energy_J, lo += p.energy_lo_J, hi += p.energy_hi_J, time += p.time_s;
   }
   const nlohmann::ordered_json model_info = {{"path", model_path},
+                                             {"schema", model.schema},
                                              {"board", model.board},
                                              {"power_source", model.power_source},
-                                             {"target", model.target},
-                                             {"precision", model.precision}};
+                                             {"target", model.has_energy ? nlohmann::ordered_json(model.target) : nullptr},
+                                             {"precision", model.precision},
+                                             {"level", level}};
   nlohmann::ordered_json out;
   out["model"] = model_info;
   out["layers"] = layers_json;
-  out["total_J"] = total;
+  out["total_J"] = energy_ok ? number_or_null(total) : nullptr;
+  // Layer bounds added: the errors of one board's layers are correlated, so the sum is the safe network bound.
+  out["total_lo_J"] = interval_ok ? number_or_null(lo) : nullptr;
+  out["total_hi_J"] = interval_ok ? number_or_null(hi) : nullptr;
+  out["total_time_s"] = time_ok ? number_or_null(time) : nullptr;
   return out;
 }
 
 std::string predictions_table(const std::vector<Prediction>& predictions) {
-  std::string out = "| # | layer | type | MACs | energy (J) | covered |\n|---:|---|---|---:|---:|---|\n";
-  double total = 0;
+  std::string out =
+      "| # | layer | type | MACs | time (us) | energy (J) | interval (J) | source | covered |\n"
+      "|---:|---|---|---:|---:|---:|---|---|---|\n";
+  double total = 0, lo = 0, hi = 0, time = 0;
   std::size_t uncovered = 0;
+  const auto num = [](double v, const char* f) { return std::isfinite(v) ? fmt::format(f, v) : std::string("-"); };
   for (std::size_t i = 0; i < predictions.size(); ++i) {
     const Prediction& p = predictions[i];
-    total += p.energy_J;
+    total += p.energy_J, lo += p.energy_lo_J, hi += p.energy_hi_J, time += p.time_s;
     uncovered += p.covered ? 0 : 1;
-    out += fmt::format("| {} | {} | {} | {:.4g} | {:.4g} | {} |\n", i + 1, p.name,
-                       p.type == layers::LayerType::conv ? "conv" : "fc", p.macs, p.energy_J,
-                       p.covered ? std::string("yes") : "no: " + p.reason);
+    out += fmt::format("| {} | {} | {} | {:.4g} | {} | {} | {} | {} | {} |\n", i + 1, p.name,
+                       p.type == layers::LayerType::conv ? "conv" : "fc", p.macs, num(p.time_s * 1e6, "{:.4g}"),
+                       num(p.energy_J, "{:.4g}"),
+                       std::isfinite(p.energy_lo_J) ? fmt::format("{:.4g} – {:.4g}", p.energy_lo_J, p.energy_hi_J) : "-",
+                       p.source, p.covered ? std::string("yes") : "no: " + p.reason);
   }
-  out += fmt::format("| | **total** | | | **{:.4g}** | {} of {} layers outside the fitted ranges |\n", total, uncovered,
-                     predictions.size());
+  out += fmt::format("| | **total** | | | {} | **{}** | {} | | {} of {} layers outside the fitted region |\n",
+                     num(time * 1e6, "{:.4g}"), num(total, "{:.4g}"),
+                     std::isfinite(lo) ? fmt::format("{:.4g} – {:.4g}", lo, hi) : "-", uncovered, predictions.size());
   return out;
 }
 

@@ -1,4 +1,6 @@
-// Applies a model file to layers: energy per layer, and whether the layer lies within what the model was fitted on.
+// Applies a model file to layers: time and energy per layer with a prediction interval, whether the layer lies in
+// what the model was fitted on, and whether the figure is a measurement (a configuration the model's data holds)
+// or the model's.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -14,29 +16,40 @@ struct Prediction {
   std::string name;
   layers::LayerType type = layers::LayerType::conv;
   double macs = 0;
-  double energy_J = 0;
+  double time_s = 0;                       // NaN: the model has no time part
+  double energy_J = 0;                     // NaN: a time-only model
+  double energy_lo_J = 0, energy_hi_J = 0;  // NaN: no interval (schema 1 model, time-only)
   bool covered = true;
-  std::string reason;  // why not covered (empty when covered)
+  std::string reason;          // why not covered, or why a figure is missing (empty otherwise)
+  std::string source = "model";  // "model" or "measured"
 };
 
-// Every layer gets an energy; covered is false (with the reason) outside the fitted ranges, for an invalid layer, or
-// when the model has no part for the layer's type (the other type's model is then used).
-Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, const std::string& name);
+struct PredictOptions {
+  double level = 0.9;      // interval level
+  bool use_measured = true;  // false: always the model (the report's network check)
+};
 
-// Faster path for repeated use: the chosen form and precision resolved once.
+// Every layer gets a prediction; covered is false (with the reason) outside the fitted region, for an invalid
+// layer, or when the model has no part for the layer's type (the other type's part is then used).
+Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, const std::string& name,
+                         const PredictOptions& options = PredictOptions());
+
+// Faster path for repeated use (the benchmark's per-layer figure): energy with its interval.
 class Predictor {
  public:
-  explicit Predictor(const EnergyModel& model);
+  explicit Predictor(const EnergyModel& model, double level = 0.9);
   double energy(const layers::Layer& layer) const;
+  // Energy and the interval's bounds.
+  double energy_with_interval(const layers::Layer& layer, double* lo, double* hi) const;
 
  private:
-  const FittedModel* conv_ = nullptr;
-  const FittedModel* fc_ = nullptr;
+  const EnergyModel& model_;
+  double q_[2][kLayerClasses] = {};
   layers::Precision precision_ = layers::Precision::fp32;
 };
 
 nlohmann::ordered_json predictions_json(const EnergyModel& model, const std::string& model_path,
-                                        const std::vector<Prediction>& predictions);
+                                        const std::vector<Prediction>& predictions, double level);
 std::string predictions_table(const std::vector<Prediction>& predictions);
 
 }  // namespace layer_energy::analysis

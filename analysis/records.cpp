@@ -1,5 +1,6 @@
 #include "analysis/records.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <unordered_map>
@@ -139,6 +140,17 @@ void describe(Case* c, const json& entry, const ResultFile& file, std::vector<st
   c->bytes = number(entry, "bytes", &v) && std::isfinite(v) && v > 0 ? v : layers::bytes(c->layer, c->precision);
 }
 
+// What ran and how: the algorithm label, throttling, launches.
+void note_run_facts(Case* c, const json& entry) {
+  std::string label = text_of(entry, "label");
+  label = label.substr(0, label.find(';'));
+  if (!label.empty() && std::find(c->algorithms.begin(), c->algorithms.end(), label) == c->algorithms.end())
+    c->algorithms.push_back(label);
+  double v = 0;
+  if (number(entry, "throttled", &v) && v > 0) c->throttled = true;
+  if (number(entry, "kernels", &v) && std::isfinite(v) && v > 0) c->kernels = v;
+}
+
 }  // namespace
 
 std::string case_group(const std::string& name) {
@@ -235,6 +247,7 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
       continue;
     }
     if (has_time) c.time_s.push_back(time * seconds_per_unit(entry));
+    note_run_facts(&c, entry);
     if (!has_energy) {
       const std::string label = text_of(entry, "label");
       fail("field 'energy_J' missing" + (label.empty() ? std::string() : " (" + label + ")"));
@@ -294,6 +307,10 @@ std::vector<Case> merge_cases(const std::vector<std::vector<Case>>& per_file, st
         m.time_s.insert(m.time_s.end(), c.time_s.begin(), c.time_s.end());
       }
       m.problems.insert(m.problems.end(), c.problems.begin(), c.problems.end());
+      for (const std::string& a : c.algorithms)
+        if (std::find(m.algorithms.begin(), m.algorithms.end(), a) == m.algorithms.end()) m.algorithms.push_back(a);
+      m.throttled = m.throttled || c.throttled;
+      if (m.kernels == 0) m.kernels = c.kernels;
     }
   }
   return merged;

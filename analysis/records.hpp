@@ -29,6 +29,10 @@ struct Case {
   double aggregate_energy_sd = 0;  // stddev aggregate, when only aggregates exist
   bool from_aggregate = false;
   std::vector<std::string> problems;  // "FILE: CASE: ..." for every rejected record or field
+  std::vector<std::string> algorithms;  // distinct algorithm labels (the label up to its first ';')
+  bool throttled = false;               // a repetition had the clock move during its window
+  double kernels = 0;                   // launches per call (the "kernels" counter; 0 = not recorded)
+  bool network_run = false;             // read from a --network/--onnx run (kept out of training by default)
 };
 
 // Where the case's name comes from and what stays of it as a configuration.

@@ -83,9 +83,9 @@ TEST(Fitter, AffineAndTrafficTermsRecovered) {
   const std::vector<Sample> samples = conv_samples(truth, 800, 11);
   const TypeFit fit = fit_type(samples, FitOptions{});
   // The paper's form has no offset: the traffic-and-shape model must beat it on held-out error.
-  EXPECT_LT(fit.cv.at("better").mape, fit.cv.at("paper").mape);
-  EXPECT_LT(fit.cv.at("better").mape, 5.0);
-  const FittedModel& better = fit.models.at("better");
+  EXPECT_LT(fit.cv.at("traffic").mape, fit.cv.at("paper").mape);
+  EXPECT_LT(fit.cv.at("traffic").mape, 5.0);
+  const FittedModel& better = fit.models.at("traffic");
   EXPECT_NEAR(better.coef[0] / truth.offset_J, 1.0, 0.1);
   EXPECT_NEAR(better.coef[2] / truth.per_byte_J, 1.0, 0.1);
   EXPECT_NE(fit.chosen, "paper");

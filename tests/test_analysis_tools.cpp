@@ -66,7 +66,7 @@ TEST(EnergyFit, FitsSyntheticDataAndPredictsUnseenLayersWithinFivePercent) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;  // results go to files; notes to stderr
   const json m = read_json(model);
-  EXPECT_EQ(m["schema"], "layer-energy-model/1");
+  EXPECT_EQ(m["schema"], "layer-energy-model/2");
   EXPECT_EQ(m["board"], "synthetic board");
   EXPECT_EQ(m["power_source"], "replay");
   EXPECT_EQ(m["target"], "total");

@@ -1,6 +1,8 @@
 // energy_fit FILES... [--out model.json] [--report report.md] [--plots DIR] [--target total|dynamic] [--folds K]
+//            [--train-on-networks] [--level 0.9] [--corrector-rounds N]
 // Exit: 0 a model was fitted; 1 nothing usable remains (the messages name file, case and field); 2 bad arguments.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
@@ -11,10 +13,20 @@
 
 namespace {
 
+// Written to PATH.tmp and renamed: a kill or a full disk never leaves a cut model or report behind.
 bool write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (out.flush()) return true;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out.flush()) {
+      std::remove(tmp.c_str());
+      std::cerr << "energy_fit: " << path << ": cannot write\n";
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) == 0) return true;
+  std::remove(tmp.c_str());
   std::cerr << "energy_fit: " << path << ": cannot write\n";
   return false;
 }
@@ -42,6 +54,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3))
       ->capture_default_str();
   app.add_flag("--no-poly", no_poly, "skip the sparse polynomial baseline");
+  app.add_flag("--train-on-networks", request.train_on_networks,
+               "also train on the layers of --network/--onnx runs (the network check is then not held out)");
+  app.add_option("--level", request.options.interval_level, "prediction-interval level the report checks")
+      ->check(CLI::Range(0.5, 0.999))
+      ->capture_default_str();
+  app.add_option("--corrector-rounds", request.options.corrector_rounds,
+                 "boosted-tree rounds of the residual correctors (0: none)")
+      ->check(CLI::Range(0, 2000))
+      ->capture_default_str();
   if (const auto exit_code = tool::parse_command_line(app, argc, argv)) return *exit_code;
   request.options.poly = !no_poly;
   try {
@@ -60,10 +81,12 @@ int main(int argc, char** argv) {
     }
     for (const TypeData* data : {&outcome.conv, &outcome.fc}) {
       if (!data->fitted) continue;
-      const auto cv = data->fit.cv.find(data->fit.chosen);
-      std::cerr << "energy_fit: " << (data == &outcome.conv ? "conv" : "fc") << ": " << data->fit.cases
-                << " cases, chosen model " << data->fit.chosen;
-      if (cv != data->fit.cv.end()) std::cerr << ", held-out MAPE " << cv->second.mape << "%";
+      const TypeFit& f = data->fit;
+      std::cerr << "energy_fit: " << (data == &outcome.conv ? "conv" : "fc") << ": " << f.cases << " cases";
+      if (f.has_energy) std::cerr << ", energy form " << f.chosen;
+      if (f.has_time) std::cerr << ", time form " << f.time_chosen;
+      if (f.folds >= 2 && f.has_energy) std::cerr << ", held-out (nested) energy MAPE " << f.nested.metrics.mape << "%";
+      if (f.folds >= 2 && f.has_time) std::cerr << ", time MAPE " << f.time_nested.metrics.mape << "%";
       std::cerr << "\n";
     }
     std::cerr << "energy_fit: model written to " << out_path << "\n";

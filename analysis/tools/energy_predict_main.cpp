@@ -1,7 +1,9 @@
-// energy_predict --model M (--network NAME | --layers FILE) [--out FILE] [--batch N]
-// A table on stdout; with --out, JSON {"model", "layers": [{"name","type","macs","energy_J","covered","reason"}],
-// "total_J"} in input order. Exit: 0 done; 2 bad arguments or unreadable model/layers.
+// energy_predict --model M (--network NAME | --layers FILE) [--out FILE] [--batch N] [--level 0.9]
+// A table on stdout; with --out, JSON {"model", "layers": [{"name", "type", "macs", "time_s", "energy_J",
+// "energy_lo_J", "energy_hi_J", "covered", "reason", "source"}], "total_J", "total_lo_J", "total_hi_J",
+// "total_time_s"} in input order. Exit: 0 done; 2 bad arguments or unreadable model/layers.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
@@ -22,6 +24,8 @@ int main(int argc, char** argv) {
   net_opt->excludes(layers_opt);
   app.add_option("--batch", batch, "batch size of --network")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--out", out_path, "JSON output file");
+  PredictOptions options;
+  app.add_option("--level", options.level, "prediction-interval level")->check(CLI::Range(0.5, 0.999))->capture_default_str();
   const auto check = [&] {
     if (network.empty() && layers_path.empty()) throw CLI::RequiredError("--network or --layers");
   };
@@ -35,16 +39,24 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < input.size(); ++i) {
       const layers::Layer& l = input[i];
       const std::string name = !l.label.empty() ? l.label : layers::case_name(l);
-      predictions.push_back(predict_layer(model, l, name));
+      predictions.push_back(predict_layer(model, l, name, options));
     }
     std::cout << predictions_table(predictions);
     std::size_t uncovered = 0;
     for (const Prediction& p : predictions) uncovered += p.covered ? 0 : 1;
-    if (uncovered) std::cerr << "energy_predict: warning: " << uncovered << " layer(s) outside the fitted ranges\n";
+    if (uncovered) std::cerr << "energy_predict: warning: " << uncovered << " layer(s) outside the fitted region\n";
+    if (!model.has_energy) std::cerr << "energy_predict: note: a time-only model: energy_J is null\n";
+    if (model.schema == 1) std::cerr << "energy_predict: note: a schema 1 model: no time and no intervals\n";
     if (!out_path.empty()) {
-      std::ofstream out(out_path, std::ios::trunc);
-      out << predictions_json(model, model_path, predictions).dump(2) << "\n";
-      if (!out.flush()) {
+      const std::string tmp = out_path + ".tmp";
+      bool ok = false;
+      {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << predictions_json(model, model_path, predictions, options.level).dump(2) << "\n";
+        ok = static_cast<bool>(out.flush());
+      }
+      if (!ok || std::rename(tmp.c_str(), out_path.c_str()) != 0) {
+        std::remove(tmp.c_str());
         std::cerr << "energy_predict: " << out_path << ": cannot write\n";
         return 2;
       }

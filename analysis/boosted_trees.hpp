@@ -1,0 +1,44 @@
+// The residual corrector: gradient-boosted regression trees on log-residuals (log measured − log model), so that
+// measured neighbouring configurations pull a prediction towards what was measured. Shallow trees, shrinkage and a
+// ridge on leaves keep it from chasing noise; its size is chosen by nested CV (0 rounds = no corrector).
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "analysis/kernel_features.hpp"
+
+namespace layer_energy::analysis {
+
+constexpr int kTreeVars = kCorrectorVars + 1;  // corrector inputs plus the layer class
+using TreeInput = std::array<double, kTreeVars>;
+
+TreeInput tree_input(const KernelFeatures& f);
+
+struct TreeNode {
+  int var = -1;  // -1: leaf
+  double threshold = 0;  // go left when x[var] <= threshold
+  int left = -1, right = -1;
+  double value = 0;  // leaf output (shrinkage included)
+};
+
+struct TreeOptions {
+  int rounds = 100;
+  int depth = 3;
+  int min_leaf = 4;
+  double shrinkage = 0.1;
+  double leaf_ridge = 2;  // leaf = Σr / (n + ridge): a leaf of few cases moves little
+};
+
+struct BoostedTrees {
+  std::vector<TreeNode> nodes;
+  std::vector<int> roots;
+  bool empty() const { return roots.empty(); }
+  double predict(const TreeInput& x) const;
+};
+
+// Fits on x[rows] → y[rows].
+BoostedTrees fit_boosted_trees(const std::vector<TreeInput>& x, const std::vector<double>& y,
+                               const std::vector<int>& rows, const TreeOptions& options);
+
+}  // namespace layer_energy::analysis

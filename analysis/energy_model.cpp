@@ -1,0 +1,74 @@
+#include "analysis/energy_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "analysis/nnls.hpp"
+
+namespace layer_energy::analysis {
+namespace {
+
+constexpr int kColumns = 5;
+
+void columns(const KernelFeatures& f, double t, double cache_bytes, double* x) {
+  x[0] = t;
+  x[1] = f.macs_exec;
+  x[2] = f.bytes;
+  x[3] = cache_bytes > 0 ? std::max(0.0, f.bytes - cache_bytes) : 0;
+  x[4] = f.launches;
+}
+
+}  // namespace
+
+double PhysicalEnergy::raw(const KernelFeatures& f, double t) const {
+  double x[kColumns];
+  columns(f, t, cache_bytes, x);
+  return p_static * x[0] + e_mac * x[1] + e_byte * x[2] + e_dram * x[3] + e_launch * x[4];
+}
+
+double PhysicalEnergy::predict(const KernelFeatures& f, const TreeInput& x, double t) const {
+  const double e = raw(f, t);
+  return corrector.empty() ? e : e * std::exp(corrector.predict(x));
+}
+
+PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std::vector<int>& rows,
+                                   const TimeModel& time, int corrector_rounds) {
+  PhysicalEnergy m;
+  m.cache_bytes = time.cache_bytes;
+  std::vector<int> used;
+  RelativeNnls nnls(kColumns);
+  double x[kColumns];
+  for (const int r : rows) {
+    const Sample& s = samples[static_cast<std::size_t>(r)];
+    if (!(s.energy > 0)) continue;
+    const double t = s.time > 0 ? s.time : time.predict(s.k, s.tx);
+    columns(s.k, t, m.cache_bytes, x);
+    nnls.add(x, s.energy);
+    used.push_back(r);
+  }
+  if (used.empty()) return m;
+  const Eigen::VectorXd c = nnls.solve();
+  m.p_static = c[0], m.e_mac = c[1], m.e_byte = c[2], m.e_dram = c[3], m.e_launch = c[4];
+  m.fitted = true;
+  if (corrector_rounds > 0) {
+    // The corrector learns what the power terms miss, given the time model's own estimate of t.
+    std::vector<TreeInput> inputs(samples.size());
+    std::vector<double> y(samples.size(), 0);
+    std::vector<int> ok;
+    for (const int r : used) {
+      const Sample& s = samples[static_cast<std::size_t>(r)];
+      const double e = m.raw(s.k, time.predict(s.k, s.tx));
+      if (!(e > 0)) continue;
+      inputs[static_cast<std::size_t>(r)] = s.tx;
+      y[static_cast<std::size_t>(r)] = std::log(s.energy / e);
+      ok.push_back(r);
+    }
+    TreeOptions to;
+    to.rounds = corrector_rounds;
+    to.min_leaf = std::max(3, static_cast<int>(ok.size() / 200));
+    m.corrector = fit_boosted_trees(inputs, y, ok, to);
+  }
+  return m;
+}
+
+}  // namespace layer_energy::analysis

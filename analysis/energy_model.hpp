@@ -1,0 +1,27 @@
+// Energy as physics: E = P_static·t̂ + e_MAC·MACs_exec + e_byte·bytes + e_DRAM·DRAM bytes + e_launch·launches, with
+// t̂ from the time model. The power parameters are fitted on energy against the *measured* time (so P_static is the
+// board's static power while a layer runs, in W, and e_MAC is in J per executed MAC); prediction uses t̂. A
+// boosted-tree corrector on log-residuals follows. For --target dynamic, P_static is the excess over idle.
+#pragma once
+
+#include "analysis/boosted_trees.hpp"
+#include "analysis/features.hpp"
+#include "analysis/time_model.hpp"
+
+namespace layer_energy::analysis {
+
+struct PhysicalEnergy {
+  bool fitted = false;
+  double p_static = 0, e_mac = 0, e_byte = 0, e_dram = 0, e_launch = 0;
+  double cache_bytes = 0;  // the time model's knee (DRAM bytes are those beyond it)
+  BoostedTrees corrector;
+
+  double raw(const KernelFeatures& f, double t) const;
+  double predict(const KernelFeatures& f, const TreeInput& x, double t) const;
+};
+
+// Rows with energy > 0; `time` gives t̂ for rows without a measured time and for the corrector.
+PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std::vector<int>& rows,
+                                   const TimeModel& time, int corrector_rounds);
+
+}  // namespace layer_energy::analysis

@@ -1,0 +1,118 @@
+#include "analysis/kernel_features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace layer_energy::analysis {
+namespace {
+
+struct Tile {
+  double m, n, efficiency;  // rows of output pixels × output channels; relative MAC rate of the kernel
+};
+
+// Typical CUTLASS/cuDNN CTA tiles: large tiles run at the best MAC rate, small ones fill the SMs of small layers.
+const Tile kGpuTiles[] = {{256, 128, 1.0}, {128, 128, 0.95}, {128, 64, 0.88},
+                          {64, 64, 0.75},  {64, 32, 0.6},    {32, 32, 0.45}};
+// CPU GEMM blocks per thread task (register and cache blocking); N is padded to the SIMD width separately.
+const Tile kCpuTiles[] = {{64, 64, 1.0}, {32, 64, 0.92}, {16, 64, 0.85}, {8, 128, 0.8}};
+
+double ceil_div(double a, double b) {
+  return std::ceil(a / b - 1e-9);
+}
+
+double lg(double v) {
+  return std::log(v > 0 ? v : 1.0);
+}
+
+}  // namespace
+
+const char* class_name(LayerClass c) {
+  switch (c) {
+    case LayerClass::conv:
+      return "conv";
+    case LayerClass::grouped:
+      return "depthwise_grouped";
+    case LayerClass::fc_gemv:
+      return "fc_gemv";
+    case LayerClass::fc_gemm:
+      return "fc_gemm";
+  }
+  return "?";
+}
+
+bool parse_class(const std::string& name, LayerClass* c) {
+  for (int i = 0; i < kLayerClasses; ++i) {
+    if (name == class_name(static_cast<LayerClass>(i))) {
+      *c = static_cast<LayerClass>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+LayerClass class_of(const layers::Layer& layer) {
+  if (layer.type == layers::LayerType::fc) return layer.fc.N <= 8 ? LayerClass::fc_gemv : LayerClass::fc_gemm;
+  return layer.conv.groups > 1 ? LayerClass::grouped : LayerClass::conv;
+}
+
+KernelFeatures kernel_features(const layers::Layer& layer, double macs, double bytes, const Hardware& hw,
+                               double units, double launches) {
+  KernelFeatures f;
+  f.cls = class_of(layer);
+  f.macs = macs;
+  f.bytes = bytes;
+  // The layer as `batches` GEMMs of M × Ng outputs, each reducing over Kr.
+  double m = 1, ng = 1, kr = 1, batches = 1, n = 1;
+  if (layer.type == layers::LayerType::conv) {
+    const layers::ConvShape& c = layer.conv;
+    const double g = static_cast<double>(std::max<int64_t>(1, c.groups));
+    n = static_cast<double>(c.N);
+    m = n * static_cast<double>(layers::output_height(c) * layers::output_width(c));
+    ng = static_cast<double>(c.K) / g;
+    kr = static_cast<double>(c.C) / g * static_cast<double>(c.R * c.S);
+    batches = g;
+    f.geo = {lg(n), lg(static_cast<double>(c.C) / g), lg(static_cast<double>(c.H)), lg(static_cast<double>(c.W)),
+             lg(static_cast<double>(c.K)), lg(static_cast<double>(c.R * c.S)), lg(static_cast<double>(c.stride)),
+             lg(g)};
+  } else {
+    n = static_cast<double>(layer.fc.N);
+    m = n;
+    ng = static_cast<double>(layer.fc.out);
+    kr = static_cast<double>(layer.fc.in);
+    f.geo = {lg(n), lg(static_cast<double>(layer.fc.in)), lg(static_cast<double>(layer.fc.out)), 0, 0, 0, 0, 0};
+  }
+  const bool cpu = hw.backend == "cpu";
+  const double u = std::max(1.0, units);
+  if (cpu && hw.simd_lanes > 1) ng = ceil_div(ng, hw.simd_lanes) * hw.simd_lanes;
+  double best = HUGE_VAL;
+  const Tile* tiles = cpu ? kCpuTiles : kGpuTiles;
+  const std::size_t count = cpu ? sizeof(kCpuTiles) / sizeof(Tile) : sizeof(kGpuTiles) / sizeof(Tile);
+  for (std::size_t t = 0; t < count; ++t) {
+    const Tile& tile = tiles[t];
+    const double tm = std::min(tile.m, std::max(8.0, m)), tn = std::min(tile.n, std::max(8.0, ng));
+    const double n_tiles = batches * ceil_div(m, tm) * ceil_div(ng, tn);
+    for (double s = 1; s <= (cpu ? 1 : 32); s *= 2) {
+      if (s > 1 && (kr / s < 32 || n_tiles * s > 2 * u)) break;
+      const double waves = ceil_div(n_tiles * s, u);
+      // A split-K reduction rereads every partial output once.
+      const double cost = waves * tm * tn * ceil_div(kr, s) / tile.efficiency + (s > 1 ? 8 * m * ng * batches * s / u : 0);
+      if (cost < best) {
+        best = cost;
+        f.crit_macs = cost;
+        f.tiles = n_tiles;
+        f.waves = waves;
+        f.splits = s;
+        f.macs_exec = n_tiles * tm * tn * kr;
+      }
+    }
+  }
+  f.launches = launches > 0 ? launches : 1 + (f.splits > 1 ? 1 : 0);
+  const double occupancy = f.tiles * f.splits / (f.waves * u);  // filled fraction of the scheduled waves
+  f.corr = {lg(m),           lg(ng),         lg(kr),          lg(batches),          lg(n),
+            f.geo[5],        f.geo[6],       lg(f.crit_macs), lg(bytes),            occupancy,
+            lg(f.macs_exec / std::max(1.0, macs)), lg(bytes / std::max(1.0, macs))};
+  return f;
+}
+
+}  // namespace layer_energy::analysis

@@ -1,0 +1,39 @@
+// What a layer costs the hardware, in the terms the time model needs: the layer as a GEMM, the tiles a library would
+// run it in, the waves those tiles take on the parallel units (SMs / threads), split-K when tiles are few and the
+// reduction long, executed MACs with the tile padding, launches. At batch 1 these — not MACs — set the time.
+#pragma once
+
+#include <array>
+
+#include "analysis/hardware.hpp"
+#include "layers/layer.hpp"
+
+namespace layer_energy::analysis {
+
+// Interval and time-model classes (the contract's): dense conv, depthwise/grouped conv, FC GEMV (N ≤ 8), FC GEMM.
+enum class LayerClass { conv, grouped, fc_gemv, fc_gemm };
+constexpr int kLayerClasses = 4;
+const char* class_name(LayerClass c);
+bool parse_class(const std::string& name, LayerClass* c);
+LayerClass class_of(const layers::Layer& layer);
+
+constexpr int kGeoVars = 8;         // log geometry of the joint fitted-region check
+constexpr int kCorrectorVars = 12;  // inputs of the residual corrector
+
+struct KernelFeatures {
+  LayerClass cls = LayerClass::conv;
+  double macs = 0, bytes = 0;
+  double launches = 1;
+  double macs_exec = 0;  // MACs the chosen tiles execute (padding included)
+  double crit_macs = 0;  // MACs on the busiest unit's path: waves × work per tile (÷ split-K)
+  double tiles = 0, waves = 0, splits = 1;
+  std::array<double, kGeoVars> geo{};
+  std::array<double, kCorrectorVars> corr{};
+};
+
+// `units`: the parallel units to schedule on (hardware.units, or a fitted candidate when the context lacks it).
+// `launches`: measured kernel launches per call (0 = unknown: one, plus one for a split-K reduction).
+KernelFeatures kernel_features(const layers::Layer& layer, double macs, double bytes, const Hardware& hw,
+                               double units, double launches = 0);
+
+}  // namespace layer_energy::analysis

@@ -1,0 +1,51 @@
+// Latency per layer call from the kernel's view of the layer (kernel_features): launches plus a soft maximum of
+// compute time (MACs on the busiest unit's path, after tile and wave quantisation) and memory time (bytes, plus a
+// DRAM term for the working set beyond the on-chip cache). One set of parameters per layer class; a class with too
+// few measured cases uses the type's pooled fit. A boosted-tree corrector on log-residuals follows.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "analysis/boosted_trees.hpp"
+#include "analysis/features.hpp"
+
+namespace layer_energy::analysis {
+
+struct ClassTime {
+  bool fitted = false;
+  double launch = 0;  // s per launch
+  double mac = 0;     // s per critical-path MAC
+  double byte = 0;    // s per byte (on-chip level)
+  double dram = 0;    // s per byte beyond the cache
+  std::size_t cases = 0;
+};
+
+struct TimeModel {
+  bool fitted = false;
+  double units = 0;        // parallel units the features are computed with
+  double cache_bytes = 0;  // knee of the DRAM term (0: no knee)
+  double p = 2;            // soft-max exponent (1: compute + memory; large: the larger of the two)
+  std::array<ClassTime, kLayerClasses> cls{};
+  ClassTime pooled;
+  BoostedTrees corrector;
+
+  double raw(const KernelFeatures& f) const;  // without the corrector
+  double predict(const KernelFeatures& f, const TreeInput& x) const;
+};
+
+struct TimeFitOptions {
+  int corrector_rounds = 0;
+  double p = 0;  // 0: chosen among {1, 2, 4} by training loss
+};
+
+constexpr std::size_t kMinClassCases = 8;
+
+// Fits on the rows with a measured time (Sample::time > 0).
+TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<int>& rows, double cache_bytes,
+                         double units, const TimeFitOptions& options);
+
+// The DRAM knee when the context does not give the cache size: the candidate (or none) with the lowest training loss.
+double choose_cache_knee(const std::vector<Sample>& samples, const std::vector<int>& rows, double units);
+
+}  // namespace layer_energy::analysis
