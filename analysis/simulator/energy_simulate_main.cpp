@@ -1,0 +1,133 @@
+// energy_simulate --device gpu|cpu [--preset NAME] [--grid model|paper|random|network] [--network NAME]
+//                 [--cases N] [--seed S] [--repetitions R] [--noise X] [--time-only] [--throttle-fraction F]
+//                 [--no-aggregates] --out FILE
+// Writes a simulated layer_bench result file (Google Benchmark JSON). Exit: 0 written; 2 bad arguments or an
+// unwritable file (one line on stderr).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "analysis/simulator/device_specs.hpp"
+#include "analysis/simulator/sim_grids.hpp"
+#include "analysis/simulator/sim_json.hpp"
+#include "layers/networks.hpp"
+
+namespace {
+
+using namespace layer_energy;
+
+// Written next to the target and renamed over it, so a reader never sees half a file.
+bool write_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
+    out << text << "\n";
+    if (!out.flush()) return false;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::string compact(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+// The command line in one canonical `--flag=value` form: readers find a network run by "--network=<name>".
+std::string canonical_command_line(const std::string& device, const std::string& preset, const std::string& grid,
+                                   const std::string& network, std::size_t cases, uint64_t seed, int repetitions,
+                                   double noise, bool time_only) {
+  std::string s = "energy_simulate --device=" + device + " --preset=" + preset + " --grid=" + grid;
+  if (grid == "network") s += " --network=" + network;
+  if (grid == "random") s += " --cases=" + std::to_string(cases);
+  s += " --seed=" + std::to_string(seed) + " --repetitions=" + std::to_string(repetitions) +
+       " --noise=" + compact(noise);
+  if (time_only) s += " --time-only";
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Writes a simulated layer_bench result (ground truth for the model fitter)", "energy_simulate"};
+  std::string device = "gpu", preset, grid = "model", network, out_path;
+  std::size_t cases = 200;
+  uint64_t seed = 1;
+  int repetitions = 3;
+  double noise = 0.015, throttle_fraction = 0;
+  bool time_only = false, no_aggregates = false;
+  app.add_option("--device", device, "gpu or cpu")->check(CLI::IsMember({"gpu", "cpu"}))->capture_default_str();
+  app.add_option("--preset", preset, "gpu: h200 (default), jetson_orin; cpu: xeon16 (default), laptop2");
+  app.add_option("--grid", grid, "model, paper, random or network")
+      ->check(CLI::IsMember({"model", "paper", "random", "network"}))
+      ->capture_default_str();
+  app.add_option("--network", network, "built-in network for --grid network (alexnet, vgg16, resnet18, mobilenet_v2)");
+  app.add_option("--cases", cases, "layers of --grid random")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--seed", seed, "seed of the noise and of --grid random")->capture_default_str();
+  app.add_option("--repetitions", repetitions, "repetitions per case")->check(CLI::Range(1, 1000))->capture_default_str();
+  app.add_option("--noise", noise, "relative sd of energy per repetition (time: a third of it)")
+      ->check(CLI::Range(0.0, 0.5))
+      ->capture_default_str();
+  app.add_flag("--time-only", time_only, "no energy counters (as layer_bench --power=none)");
+  app.add_option("--throttle-fraction", throttle_fraction, "GPU: share of cases run at 75% clock, flagged throttled")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_flag("--no-aggregates", no_aggregates, "no mean/median/stddev/cv entries");
+  app.add_option("--out", out_path, "result JSON file")->required();
+  try {
+    app.parse(argc, argv);
+    if (grid == "network" && network.empty()) throw CLI::RequiredError("--network (needed by --grid network)");
+    if (grid != "network" && !network.empty()) throw CLI::ValidationError("--network", "needs --grid network");
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      std::cout << app.help();
+      return 0;
+    }
+    std::cerr << "energy_simulate: " << e.what() << "\n";
+    return 2;
+  }
+  sim::Device dev;
+  try {
+    if (device == "gpu") {
+      if (preset.empty()) preset = "h200";
+      dev = sim::gpu_device(sim::gpu_preset(preset));
+    } else {
+      if (preset.empty()) preset = "xeon16";
+      dev = sim::cpu_device(sim::cpu_preset(preset));
+    }
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "energy_simulate: --preset: " << e.what() << "\n";
+    return 2;
+  }
+  std::vector<layers::Layer> layer_list;
+  try {
+    if (grid == "model") layer_list = sim::model_grid();
+    if (grid == "paper") layer_list = sim::paper_grid();
+    if (grid == "random") layer_list = sim::random_layers(cases, seed);
+    if (grid == "network") layer_list = layers::network_layers(network);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "energy_simulate: --network: " << e.what() << "\n";
+    return 2;
+  }
+  sim::RunOptions options;
+  options.repetitions = repetitions;
+  options.noise = noise;
+  options.seed = seed;
+  options.time_only = time_only;
+  options.aggregates = !no_aggregates;
+  options.throttle_fraction = throttle_fraction;
+  options.network = grid == "network" ? network : "";
+  options.command_line =
+      canonical_command_line(device, preset, grid, network, cases, seed, repetitions, noise, time_only);
+  if (!write_atomically(out_path, sim::result_json(dev, layer_list, options))) {
+    std::cerr << "energy_simulate: --out " << out_path << ": cannot write\n";
+    return 2;
+  }
+  std::cerr << "energy_simulate: " << layer_list.size() << " layers on " << preset << " -> " << out_path << "\n";
+  return 0;
+}
