@@ -8,26 +8,29 @@
 namespace layer_energy::analysis {
 namespace {
 
-constexpr int kColumns = 5;
+constexpr int kColumns = 7;
 
-void columns(const KernelFeatures& f, double t, double cache_bytes, double* x) {
-  x[0] = t;
-  x[1] = f.macs_exec;
-  x[2] = f.bytes;
-  x[3] = cache_bytes > 0 ? std::max(0.0, f.bytes - cache_bytes) : 0;
-  x[4] = f.launches;
+void columns(const KernelFeatures& f, const TimeEstimate& est, double cache_bytes, double* x) {
+  x[0] = est.t;
+  x[1] = f.macs;
+  x[2] = est.kernel.macs_exec;
+  x[3] = est.kernel.operand_bytes;
+  x[4] = f.bytes;
+  x[5] = cache_bytes > 0 ? std::max(0.0, f.bytes - cache_bytes) : 0;
+  x[6] = est.kernel.launches;
 }
 
 }  // namespace
 
-double PhysicalEnergy::raw(const KernelFeatures& f, double t) const {
+double PhysicalEnergy::raw(const KernelFeatures& f, const TimeEstimate& est) const {
   double x[kColumns];
-  columns(f, t, cache_bytes, x);
-  return p_static * x[0] + e_mac * x[1] + e_byte * x[2] + e_dram * x[3] + e_launch * x[4];
+  columns(f, est, cache_bytes, x);
+  return p_static * x[0] + e_mac * x[1] + e_mac_exec * x[2] + e_operand * x[3] + e_byte * x[4] + e_dram * x[5] +
+         e_launch * x[6];
 }
 
-double PhysicalEnergy::predict(const KernelFeatures& f, const TreeInput& x, double t) const {
-  const double e = raw(f, t);
+double PhysicalEnergy::predict(const KernelFeatures& f, const TreeInput& x, const TimeEstimate& est) const {
+  const double e = raw(f, est);
   return corrector.empty() ? e : e * std::exp(corrector.predict(x));
 }
 
@@ -41,14 +44,18 @@ PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std
   for (const int r : rows) {
     const Sample& s = samples[static_cast<std::size_t>(r)];
     if (!(s.energy > 0)) continue;
-    const double t = s.time > 0 ? s.time : time.predict(s.k, s.tx);
-    columns(s.k, t, m.cache_bytes, x);
+    TimeEstimate est = time.fitted ? time.estimate(s.k, s.tx) : TimeEstimate();
+    if (!time.fitted) est.kernel.macs_exec = s.k.macs_exec, est.kernel.operand_bytes = s.k.operand_bytes,
+                      est.kernel.launches = s.k.launches;
+    if (s.time > 0) est.t = s.time;  // power parameters against the measured time
+    columns(s.k, est, m.cache_bytes, x);
     nnls.add(x, s.energy);
     used.push_back(r);
   }
   if (used.empty()) return m;
   const Eigen::VectorXd c = nnls.solve();
-  m.p_static = c[0], m.e_mac = c[1], m.e_byte = c[2], m.e_dram = c[3], m.e_launch = c[4];
+  m.p_static = c[0], m.e_mac = c[1], m.e_mac_exec = c[2], m.e_operand = c[3], m.e_byte = c[4], m.e_dram = c[5];
+  m.e_launch = c[6];
   m.fitted = true;
   if (corrector_rounds > 0) {
     // The corrector learns what the power terms miss, given the time model's own estimate of t.
@@ -57,7 +64,7 @@ PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std
     std::vector<int> ok;
     for (const int r : used) {
       const Sample& s = samples[static_cast<std::size_t>(r)];
-      const double e = m.raw(s.k, time.predict(s.k, s.tx));
+      const double e = m.raw(s.k, time.estimate(s.k, s.tx));
       if (!(e > 0)) continue;
       inputs[static_cast<std::size_t>(r)] = s.tx;
       y[static_cast<std::size_t>(r)] = std::log(s.energy / e);

@@ -1,4 +1,5 @@
-// Energy as physics: E = P_static·t̂ + e_MAC·MACs_exec + e_byte·bytes + e_DRAM·DRAM bytes + e_launch·launches, with
+// Energy as physics: E = P_static·t̂ + e_MAC·MACs_exec + e_operand·operand bytes (tiles re-reading their inputs from
+// the cache) + e_byte·bytes + e_DRAM·DRAM bytes + e_launch·launches, with
 // t̂ from the time model. The power parameters are fitted on energy against the *measured* time (so P_static is the
 // board's static power while a layer runs, in W, and e_MAC is in J per executed MAC); prediction uses t̂. A
 // boosted-tree corrector on log-residuals follows. For --target dynamic, P_static is the excess over idle.
@@ -12,12 +13,13 @@ namespace layer_energy::analysis {
 
 struct PhysicalEnergy {
   bool fitted = false;
-  double p_static = 0, e_mac = 0, e_byte = 0, e_dram = 0, e_launch = 0;
+  double p_static = 0, e_mac = 0, e_mac_exec = 0, e_operand = 0, e_byte = 0, e_dram = 0, e_launch = 0;
   double cache_bytes = 0;  // the time model's knee (DRAM bytes are those beyond it)
   BoostedTrees corrector;
 
-  double raw(const KernelFeatures& f, double t) const;
-  double predict(const KernelFeatures& f, const TreeInput& x, double t) const;
+  // `est`: the time (measured or predicted) and the kernel whose work is counted.
+  double raw(const KernelFeatures& f, const TimeEstimate& est) const;
+  double predict(const KernelFeatures& f, const TreeInput& x, const TimeEstimate& est) const;
 };
 
 // Rows with energy > 0; `time` gives t̂ for rows without a measured time and for the corrector.

@@ -279,7 +279,7 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
             const FittedModel m = fitting.fit_energy(ec[c], train, t);
             for (const int row : test) {
               const Sample& s = samples[static_cast<std::size_t>(row)];
-              (*pred)[c][static_cast<std::size_t>(row)] = predict(m, s, t ? t->predict(s.k, s.tx) : 0);
+              (*pred)[c][static_cast<std::size_t>(row)] = predict(m, s, t ? t->estimate(s.k, s.tx) : TimeEstimate());
             }
           }
         });
@@ -327,8 +327,8 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
         if (fit.has_energy) m = fitting.fit_energy(ec[energy_choice], train, fit.has_time ? &t : nullptr);
         for (const int row : test) {
           const Sample& s = samples[static_cast<std::size_t>(row)];
-          const double th = fit.has_time ? t.predict(s.k, s.tx) : 0;
-          tp[static_cast<std::size_t>(row)] = th;
+          const TimeEstimate th = fit.has_time ? t.estimate(s.k, s.tx) : TimeEstimate();
+          tp[static_cast<std::size_t>(row)] = th.t;
           if (fit.has_energy) ep[static_cast<std::size_t>(row)] = predict(m, s, th);
         }
       }

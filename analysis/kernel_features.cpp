@@ -12,8 +12,8 @@ struct Tile {
 };
 
 // Typical CUTLASS/cuDNN CTA tiles: large tiles run at the best MAC rate, small ones fill the SMs of small layers.
-const Tile kGpuTiles[] = {{256, 128, 1.0}, {128, 128, 0.95}, {128, 64, 0.88},
-                          {64, 64, 0.75},  {64, 32, 0.6},    {32, 32, 0.45}};
+const Tile kGpuTiles[] = {{256, 128, 1.0}, {128, 128, 0.95}, {128, 64, 0.88}, {64, 64, 0.75},
+                          {64, 32, 0.6},   {32, 64, 0.6},    {32, 32, 0.45},  {16, 64, 0.4}};
 // CPU GEMM blocks per thread task (register and cache blocking); N is padded to the SIMD width separately.
 const Tile kCpuTiles[] = {{64, 64, 1.0}, {32, 64, 0.92}, {16, 64, 0.85}, {8, 128, 0.8}};
 
@@ -85,33 +85,66 @@ KernelFeatures kernel_features(const layers::Layer& layer, double macs, double b
   const bool cpu = hw.backend == "cpu";
   const double u = std::max(1.0, units);
   if (cpu && hw.simd_lanes > 1) ng = ceil_div(ng, hw.simd_lanes) * hw.simd_lanes;
+  // Every tile with and without split-K is a candidate kernel: the time model takes the fastest under its own
+  // parameters, as the library's algorithm search does. The heuristic cost below (per-wave and per-kernel
+  // overheads in MAC-equivalents) only picks the default the corrector and the energy terms describe.
+  const double kernel_overhead = 2.5e5, wave_overhead = 16384;
   double best = HUGE_VAL;
   const Tile* tiles = cpu ? kCpuTiles : kGpuTiles;
   const std::size_t count = cpu ? sizeof(kCpuTiles) / sizeof(Tile) : sizeof(kGpuTiles) / sizeof(Tile);
   for (std::size_t t = 0; t < count; ++t) {
     const Tile& tile = tiles[t];
-    const double tm = std::min(tile.m, std::max(8.0, m)), tn = std::min(tile.n, std::max(8.0, ng));
+    // Tiles keep their size: a small layer pays for the padding, as a real kernel does.
+    const double tm = tile.m, tn = tile.n;
     const double n_tiles = batches * ceil_div(m, tm) * ceil_div(ng, tn);
+    KernelConfig best_split;
+    double best_split_cost = HUGE_VAL;
     for (double s = 1; s <= (cpu ? 1 : 32); s *= 2) {
       if (s > 1 && (kr / s < 32 || n_tiles * s > 2 * u)) break;
-      const double waves = ceil_div(n_tiles * s, u);
-      // A split-K reduction rereads every partial output once.
-      const double cost = waves * tm * tn * ceil_div(kr, s) / tile.efficiency + (s > 1 ? 8 * m * ng * batches * s / u : 0);
+      KernelConfig k;
+      k.waves = ceil_div(n_tiles * s, u);
+      k.crit_macs = k.waves * tm * tn * ceil_div(kr, s) / tile.efficiency;
+      k.wave_steps = k.waves * ceil_div(ceil_div(kr, s), 16);
+      k.macs_exec = n_tiles * tm * tn * kr;
+      k.crit_feed = k.waves * (tm + tn) * ceil_div(kr, s) * 4;
+      k.operand_bytes = n_tiles * (tm + tn) * kr * 4;
+      k.splits = s;
+      k.tiles = n_tiles;
+      // A split-K reduction is a second kernel rereading every partial output.
+      k.launches = s > 1 ? 2 : 1;
+      const double cost = k.crit_macs + k.waves * wave_overhead +
+                          (s > 1 ? kernel_overhead + 8 * m * ng * batches * s / u : 0);
       if (cost < best) {
         best = cost;
-        f.crit_macs = cost;
-        f.tiles = n_tiles;
-        f.waves = waves;
-        f.splits = s;
-        f.macs_exec = n_tiles * tm * tn * kr;
+        f.crit_macs = k.crit_macs, f.tiles = n_tiles, f.waves = k.waves, f.splits = s, f.macs_exec = k.macs_exec;
+        f.wave_steps = k.wave_steps, f.crit_feed = k.crit_feed, f.operand_bytes = k.operand_bytes;
       }
+      if (s == 1) {
+        if (f.n_configs < kMaxConfigs) f.configs[static_cast<std::size_t>(f.n_configs++)] = k;
+      } else if (cost < best_split_cost) {
+        best_split_cost = cost, best_split = k;
+      }
+    }
+    if (best_split_cost < HUGE_VAL && f.n_configs < kMaxConfigs) f.configs[static_cast<std::size_t>(f.n_configs++)] = best_split;
+  }
+  if (launches > 0) {
+    // Measured launches say which family ran (one kernel: no split-K); keep the candidates that agree, or, when
+    // none does (a library's extra kernels), all of them with the measured count.
+    int kept = 0;
+    for (int c = 0; c < f.n_configs; ++c)
+      if (f.configs[static_cast<std::size_t>(c)].launches == launches) f.configs[static_cast<std::size_t>(kept++)] = f.configs[static_cast<std::size_t>(c)];
+    if (kept == 0) {
+      for (int c = 0; c < f.n_configs; ++c) f.configs[static_cast<std::size_t>(c)].launches = launches;
+    } else {
+      f.n_configs = kept;
     }
   }
   f.launches = launches > 0 ? launches : 1 + (f.splits > 1 ? 1 : 0);
   const double occupancy = f.tiles * f.splits / (f.waves * u);  // filled fraction of the scheduled waves
   f.corr = {lg(m),           lg(ng),         lg(kr),          lg(batches),          lg(n),
             f.geo[5],        f.geo[6],       lg(f.crit_macs), lg(bytes),            occupancy,
-            lg(f.macs_exec / std::max(1.0, macs)), lg(bytes / std::max(1.0, macs))};
+            lg(f.macs_exec / std::max(1.0, macs)), lg(bytes / std::max(1.0, macs)), lg(f.waves),
+            lg(f.splits),    lg(f.wave_steps)};
   return f;
 }
 

@@ -71,7 +71,8 @@ BoostedTrees trees_from_json(const json& j, const std::string& where) {
 }
 
 json class_time_to_json(const ClassTime& c) {
-  return {{"launch_s", c.launch}, {"s_per_mac", c.mac}, {"s_per_byte", c.byte}, {"s_per_dram_byte", c.dram},
+  return {{"launch_s", c.launch},   {"s_per_wave", c.wave},           {"s_per_wave_step", c.step},
+          {"s_per_mac", c.mac},      {"s_per_feed_byte", c.feed},      {"s_per_byte", c.byte},           {"s_per_dram_byte", c.dram},
           {"cases", c.cases}};
 }
 
@@ -79,7 +80,10 @@ ClassTime class_time_from_json(const json& j, const std::string& where) {
   ClassTime c;
   c.fitted = true;
   c.launch = need_number(j, "launch_s", where);
+  c.wave = need_number(j, "s_per_wave", where);
+  c.step = need_number(j, "s_per_wave_step", where);
   c.mac = need_number(j, "s_per_mac", where);
+  c.feed = need_number(j, "s_per_feed_byte", where);
   c.byte = need_number(j, "s_per_byte", where);
   c.dram = need_number(j, "s_per_dram_byte", where);
   c.cases = static_cast<std::size_t>(optional_number(j, "cases", 0));
@@ -92,7 +96,8 @@ json time_to_json(const TypeModel& tm) {
   for (int c = 0; c < kLayerClasses; ++c)
     if (t.cls[static_cast<std::size_t>(c)].fitted) classes[class_name(static_cast<LayerClass>(c))] = class_time_to_json(t.cls[static_cast<std::size_t>(c)]);
   return {{"chosen", tm.time_chosen},
-          {"form", "launches*launch_s + (A^p + B^p)^(1/p), A = s_per_mac*critical-path MACs, B = s_per_byte*bytes + "
+          {"form", "launches*launch_s + (A^p + B^p)^(1/p), A = s_per_wave*waves + s_per_wave_step*waves*steps + "
+                   "s_per_mac*critical-path MACs + s_per_feed_byte*critical-path operand bytes, B = s_per_byte*bytes + "
                    "s_per_dram_byte*max(0, bytes - cache_bytes); times exp(corrector)"},
           {"units", t.units},
           {"cache_bytes", t.cache_bytes},
@@ -161,10 +166,13 @@ json fitted_to_json(const FittedModel& m, int type_index) {
     }
     case ModelKind::physical: {
       const PhysicalEnergy& p = m.physical;
-      j = {{"form", "(P_static_W*t + e_mac_J*MACs_exec + e_byte_J*bytes + e_dram_J*dram_bytes + e_launch_J*launches)"
+      j = {{"form", "(P_static_W*t + e_mac_J*MACs + e_mac_exec_J*MACs_exec of the time model's kernel + e_operand_J*operand_bytes + e_byte_J*bytes + e_dram_J*dram_bytes"
+                    " + e_launch_J*launches)"
                     " * exp(corrector), t from time_models"},
            {"P_static_W", p.p_static},
            {"e_mac_J", p.e_mac},
+           {"e_mac_exec_J", p.e_mac_exec},
+           {"e_operand_J", p.e_operand},
            {"e_byte_J", p.e_byte},
            {"e_dram_J", p.e_dram},
            {"e_launch_J", p.e_launch},
@@ -229,6 +237,8 @@ FittedModel fitted_from_json(const json& j, const std::string& name, const std::
       p.fitted = true;
       p.p_static = need_number(j, "P_static_W", where);
       p.e_mac = need_number(j, "e_mac_J", where);
+      p.e_mac_exec = need_number(j, "e_mac_exec_J", where);
+      p.e_operand = need_number(j, "e_operand_J", where);
       p.e_byte = need_number(j, "e_byte_J", where);
       p.e_dram = need_number(j, "e_dram_J", where);
       p.e_launch = need_number(j, "e_launch_J", where);

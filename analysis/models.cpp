@@ -79,7 +79,7 @@ const std::vector<ModelKind>& model_kinds() {
   return kinds;
 }
 
-double predict(const FittedModel& model, const Sample& s, double t_hat) {
+double predict(const FittedModel& model, const Sample& s, const TimeEstimate& est) {
   const Features& f = s.f;
   switch (model.kind) {
     case ModelKind::paper:
@@ -91,7 +91,7 @@ double predict(const FittedModel& model, const Sample& s, double t_hat) {
     case ModelKind::poly:
       return predict_poly(model.poly, f);
     case ModelKind::physical:
-      return model.physical.predict(s.k, s.tx, t_hat);
+      return model.physical.predict(s.k, s.tx, est);
   }
   return 0;
 }

@@ -29,8 +29,8 @@ struct FittedModel {
   PhysicalEnergy physical;
 };
 
-// `t_hat`: the time model's prediction for the layer (used by the physical form only).
-double predict(const FittedModel& model, const Sample& s, double t_hat);
+// `est`: the time model's estimate for the layer (used by the physical form only).
+double predict(const FittedModel& model, const Sample& s, const TimeEstimate& est);
 
 FittedModel fit_affine(const std::vector<Sample>& samples, const std::vector<int>& rows);
 // `shape`: the α(K) law fitted on the same rows.

@@ -55,7 +55,7 @@ void write_plot_data(const FitOutcome& outcome, const std::string& dir) {
     const auto chosen = fit.models.find(fit.chosen);
     for (std::size_t i = 0; i < data->samples.size(); ++i) {
       const Sample& s = data->samples[i];
-      const double t_hat = fit.has_time ? fit.time.predict(s.k, s.tx) : 0;
+      const TimeEstimate t_hat = fit.has_time ? fit.time.estimate(s.k, s.tx) : TimeEstimate();
       const double nested = fit.nested.predicted.size() > i ? fit.nested.predicted[i] : std::nan("");
       const double nested_t = fit.time_nested.predicted.size() > i ? fit.time_nested.predicted[i] : std::nan("");
       const double groups = data->cases[i]->layer.type == layers::LayerType::conv

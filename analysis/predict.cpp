@@ -120,7 +120,8 @@ Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, c
   const TypeModel* part = part_for(model, layer.type, &reason);
   const bool other_type = !reason.empty();
   const Sample s = sample_of(model, *part, layer, p.macs, layers::bytes(layer, precision));
-  if (part->has_time) p.time_s = part->time.predict(s.k, s.tx);
+  TimeEstimate est;
+  if (part->has_time) est = part->time.estimate(s.k, s.tx), p.time_s = est.t;
   bool inside = !other_type && check_ranges(*part, layer, p.macs, &reason);
   double widen = inside ? 1 : 2;
   if (!other_type && part->region.fitted) {
@@ -135,7 +136,7 @@ Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, c
   if (!model.has_energy || chosen == part->models.end()) {
     append(&reason, "time-only model (no energy was measured)");
   } else {
-    p.energy_J = predict(chosen->second, s, std::isfinite(p.time_s) ? p.time_s : 0);
+    p.energy_J = predict(chosen->second, s, est);
     if (!std::isfinite(p.energy_J) || p.energy_J < 0) {
       append(&reason, "the model gave no finite non-negative energy");
       p.energy_J = 0;
@@ -165,9 +166,9 @@ double Predictor::energy_with_interval(const layers::Layer& layer, double* lo, d
   const TypeModel& part = conv ? (model_.has_conv ? model_.conv : model_.fc) : (model_.has_fc ? model_.fc : model_.conv);
   const double macs = layers::macs(layer);
   const Sample s = sample_of(model_, part, layer, macs, layers::bytes(layer, precision_));
-  const double t = part.has_time ? part.time.predict(s.k, s.tx) : 0;
+  const TimeEstimate est = part.has_time ? part.time.estimate(s.k, s.tx) : TimeEstimate();
   const auto chosen = part.models.find(part.chosen);
-  const double e = chosen == part.models.end() ? std::nan("") : predict(chosen->second, s, t);
+  const double e = chosen == part.models.end() ? std::nan("") : predict(chosen->second, s, est);
   const double q = q_[conv ? 0 : 1][static_cast<int>(s.k.cls)];
   *lo = e * std::exp(-q);
   *hi = e * std::exp(q);

@@ -35,8 +35,9 @@ std::string model_text(const FittedModel& m) {
                          m.poly.degree, m.poly.terms.size(), m.poly.candidates, m.poly.lambda, m.poly.smearing);
     case ModelKind::physical: {
       const PhysicalEnergy& p = m.physical;
-      return fmt::format("E = {:.1f} W·t̂ + {:.3g} pJ/MAC·MACs_exec + {:.3g} pJ/B·bytes + {:.3g} pJ/B·DRAM bytes + {:.3g} µJ/launch{}",
-                         p.p_static, p.e_mac * 1e12, p.e_byte * 1e12, p.e_dram * 1e12, p.e_launch * 1e6,
+      return fmt::format("E = {:.1f} W·t̂ + {:.3g} pJ/MAC·MACs + {:.3g} pJ/MAC·MACs_exec + {:.3g} pJ/B·operand bytes + {:.3g} pJ/B·bytes + {:.3g} "
+                         "pJ/B·DRAM bytes + {:.3g} µJ/launch{}",
+                         p.p_static, p.e_mac * 1e12, p.e_mac_exec * 1e12, p.e_operand * 1e12, p.e_byte * 1e12, p.e_dram * 1e12, p.e_launch * 1e6,
                          p.corrector.empty() ? "" : fmt::format(", × tree corrector ({} trees)", p.corrector.roots.size()));
     }
   }
@@ -73,8 +74,9 @@ void time_text(std::string* out, const TypeFit& fit) {
                       fit.time_chosen, t.units, t.p,
                       t.cache_bytes > 0 ? fmt::format("{:.3g} MiB", t.cache_bytes / 1048576) : std::string("none"));
   const auto line = [&](const char* cls, const ClassTime& c) {
-    *out += fmt::format("- {} ({} cases): {:.3g} µs per launch, {:.4g} GMAC/s per unit, {:.4g} GB/s on chip{}\n", cls, c.cases,
-                        c.launch * 1e6, c.mac > 0 ? 1e-9 / c.mac : 0.0, c.byte > 0 ? 1e-9 / c.byte : 0.0,
+    *out += fmt::format("- {} ({} cases): {:.3g} µs per launch, {:.3g} µs per wave, {:.3g} ns per wave step, {:.4g} GMAC/s per "
+                        "unit, {:.4g} GB/s on chip{}\n", cls, c.cases, c.launch * 1e6, c.wave * 1e6, c.step * 1e9,
+                        c.mac > 0 ? 1e-9 / c.mac : 0.0, c.byte > 0 ? 1e-9 / c.byte : 0.0,
                         c.dram > 0 ? fmt::format(", +{:.4g} ns/KB beyond the knee", c.dram * 1e12) : std::string());
   };
   line("pooled", t.pooled);

@@ -9,15 +9,38 @@
 namespace layer_energy::analysis {
 namespace {
 
-constexpr int kParams = 4;  // launch, mac, byte, dram
+constexpr int kParams = 7;  // launch, wave, step, mac, feed, byte, dram
 
-std::array<double, kParams> columns(const KernelFeatures& f, double cache_bytes) {
+using Columns = std::array<double, kParams>;
+
+Columns columns(const KernelConfig& k, const KernelFeatures& f, double cache_bytes) {
   const double dram = cache_bytes > 0 ? std::max(0.0, f.bytes - cache_bytes) : 0;
-  return {f.launches, f.crit_macs, f.bytes, dram};
+  return {k.launches, k.waves, k.wave_steps, k.crit_macs, k.crit_feed, f.bytes, dram};
+}
+
+// The heuristic's default kernel (the starting assignment of the fit).
+KernelConfig default_kernel(const KernelFeatures& f) {
+  KernelConfig k;
+  k.launches = f.launches, k.waves = f.waves, k.wave_steps = f.wave_steps, k.crit_macs = f.crit_macs;
+  k.crit_feed = f.crit_feed, k.macs_exec = f.macs_exec, k.operand_bytes = f.operand_bytes, k.splits = f.splits;
+  k.tiles = f.tiles;
+  return k;
+}
+
+Columns default_columns(const KernelFeatures& f, double cache_bytes) {
+  return columns(default_kernel(f), f, cache_bytes);
+}
+
+// Compute side A (per-wave fill, latency-bound reduction steps, throughput-bound MACs) and memory side B.
+double compute_side(const std::array<double, kParams>& c, const std::array<double, kParams>& x) {
+  return c[1] * x[1] + c[2] * x[2] + c[3] * x[3] + c[4] * x[4];
+}
+double memory_side(const std::array<double, kParams>& c, const std::array<double, kParams>& x) {
+  return c[5] * x[5] + c[6] * x[6];
 }
 
 double evaluate(const std::array<double, kParams>& c, const std::array<double, kParams>& x, double p) {
-  const double a = c[1] * x[1], b = c[2] * x[2] + c[3] * x[3];
+  const double a = compute_side(c, x), b = memory_side(c, x);
   double s = a + b;
   if (p != 1 && s > 0) {
     const double hi = std::max(a, b);
@@ -27,13 +50,13 @@ double evaluate(const std::array<double, kParams>& c, const std::array<double, k
 }
 
 std::array<double, kParams> as_array(const ClassTime& c) {
-  return {c.launch, c.mac, c.byte, c.dram};
+  return {c.launch, c.wave, c.step, c.mac, c.feed, c.byte, c.dram};
 }
 
 ClassTime from_array(const std::array<double, kParams>& c, std::size_t cases) {
   ClassTime t;
   t.fitted = true;
-  t.launch = c[0], t.mac = c[1], t.byte = c[2], t.dram = c[3];
+  t.launch = c[0], t.wave = c[1], t.step = c[2], t.mac = c[3], t.feed = c[4], t.byte = c[5], t.dram = c[6];
   t.cases = cases;
   return t;
 }
@@ -52,10 +75,15 @@ double log_loss(const std::vector<std::array<double, kParams>>& x, const std::ve
 
 // Levenberg–Marquardt on log-parameters (so they stay positive), from the linear relative fit.
 std::array<double, kParams> fit_class(const std::vector<std::array<double, kParams>>& x, const std::vector<double>& t,
-                                      double p, double* loss_out) {
-  RelativeNnls lin(kParams);
-  for (std::size_t i = 0; i < x.size(); ++i) lin.add(x[i].data(), t[i]);
-  const Eigen::VectorXd init = lin.solve();
+                                      double p, const std::array<double, kParams>* start, double* loss_out) {
+  Eigen::VectorXd init(kParams);
+  if (start) {
+    for (int j = 0; j < kParams; ++j) init[j] = (*start)[static_cast<std::size_t>(j)];
+  } else {
+    RelativeNnls lin(kParams);
+    for (std::size_t i = 0; i < x.size(); ++i) lin.add(x[i].data(), t[i]);
+    init = lin.solve();
+  }
   std::array<bool, kParams> active{};
   std::array<double, kParams> floor{}, theta{};
   double t_med = 0;
@@ -66,10 +94,23 @@ std::array<double, kParams> fit_class(const std::vector<std::array<double, kPara
   }
   for (int j = 0; j < kParams; ++j) {
     double col_max = 0;
-    for (const auto& xi : x) col_max = std::max(col_max, xi[static_cast<std::size_t>(j)]);
+    std::vector<double> col;
+    for (const auto& xi : x) {
+      col_max = std::max(col_max, xi[static_cast<std::size_t>(j)]);
+      if (xi[static_cast<std::size_t>(j)] > 0) col.push_back(xi[static_cast<std::size_t>(j)]);
+    }
     active[static_cast<std::size_t>(j)] = col_max > 0;
     floor[static_cast<std::size_t>(j)] = col_max > 0 ? 1e-6 * t_med / col_max : 0;
-    const double c0 = std::max(init[j], floor[static_cast<std::size_t>(j)] * 1e3);
+    // A term the linear fit dropped starts at a tenth of a typical time: in log-parameters a term at ~0 has no
+    // gradient and could never come back.
+    double x_med = 0;
+    if (!col.empty()) {
+      std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(col.size() / 2), col.end());
+      x_med = col[col.size() / 2];
+    }
+    const double revive = x_med > 0 ? 0.1 * t_med / x_med : 0;
+    const double c0 = start ? std::max(init[j], floor[static_cast<std::size_t>(j)] * 1e3)
+                            : std::max(init[j], revive);
     theta[static_cast<std::size_t>(j)] = active[static_cast<std::size_t>(j)] ? std::log(c0) : -HUGE_VAL;
   }
   const auto params = [&](const std::array<double, kParams>& th) {
@@ -84,11 +125,13 @@ std::array<double, kParams> fit_class(const std::vector<std::array<double, kPara
   double mu = 1e-3;
   for (int iter = 0; iter < 60; ++iter) {
     const std::array<double, kParams> c = params(theta);
-    Eigen::Matrix4d a = Eigen::Matrix4d::Zero();
-    Eigen::Vector4d g = Eigen::Vector4d::Zero();
+    using Mat = Eigen::Matrix<double, kParams, kParams>;
+    using Vec = Eigen::Matrix<double, kParams, 1>;
+    Mat a = Mat::Zero();
+    Vec g = Vec::Zero();
     for (std::size_t i = 0; i < x.size(); ++i) {
       const std::array<double, kParams>& xi = x[i];
-      const double av = c[1] * xi[1], bv = c[2] * xi[2] + c[3] * xi[3];
+      const double av = compute_side(c, xi), bv = memory_side(c, xi);
       double s = av + bv, da = 1, db = 1;
       if (p != 1 && s > 0) {
         const double hi = std::max(av, bv);
@@ -98,19 +141,21 @@ std::array<double, kParams> fit_class(const std::vector<std::array<double, kPara
       }
       const double e = c[0] * xi[0] + s;
       if (!(e > 0)) continue;
-      const Eigen::Vector4d jac(c[0] * xi[0] / e, da * av / e, db * c[2] * xi[2] / e, db * c[3] * xi[3] / e);
+      Vec jac;
+      jac << c[0] * xi[0] / e, da * c[1] * xi[1] / e, da * c[2] * xi[2] / e, da * c[3] * xi[3] / e,
+          da * c[4] * xi[4] / e, db * c[5] * xi[5] / e, db * c[6] * xi[6] / e;
       const double r = std::log(e / t[i]);
       a += jac * jac.transpose();
       g += jac * r;
     }
     bool improved = false;
     for (int attempt = 0; attempt < 8 && !improved; ++attempt) {
-      Eigen::Matrix4d m = a;
+      Mat m = a;
       for (int j = 0; j < kParams; ++j) m(j, j) = active[static_cast<std::size_t>(j)] ? a(j, j) * (1 + mu) + 1e-12 : 1;
-      Eigen::Vector4d rhs = -g;
+      Vec rhs = -g;
       for (int j = 0; j < kParams; ++j)
         if (!active[static_cast<std::size_t>(j)]) rhs[j] = 0, m.row(j).setZero(), m.col(j).setZero(), m(j, j) = 1;
-      const Eigen::Vector4d step = m.ldlt().solve(rhs);
+      const Vec step = m.ldlt().solve(rhs);
       std::array<double, kParams> next = theta;
       for (int j = 0; j < kParams; ++j) {
         if (!active[static_cast<std::size_t>(j)]) continue;
@@ -138,14 +183,77 @@ std::array<double, kParams> fit_class(const std::vector<std::array<double, kPara
 
 }  // namespace
 
+namespace {
+
+// The fastest candidate kernel under parameters c (the library's algorithm search, as the model sees it).
+double fastest(const Columns& c, const KernelFeatures& f, double cache_bytes, double p, int* which) {
+  double best = HUGE_VAL;
+  if (which) *which = -1;
+  for (int k = 0; k < f.n_configs; ++k) {
+    const double t = evaluate(c, columns(f.configs[static_cast<std::size_t>(k)], f, cache_bytes), p);
+    if (t < best) {
+      best = t;
+      if (which) *which = k;
+    }
+  }
+  return f.n_configs > 0 ? best : evaluate(c, default_columns(f, cache_bytes), p);
+}
+
+// Fits one class: LM on each layer's assigned kernel, then every layer reassigned to its fastest kernel under the
+// new parameters, a few rounds (the loss of the min-form never rises).
+Columns fit_assigned(const std::vector<Sample>& samples, const std::vector<int>& rows, double cache_bytes, double p,
+                     double* loss_out) {
+  std::vector<Columns> x;
+  std::vector<double> t;
+  for (const int r : rows) {
+    x.push_back(default_columns(samples[static_cast<std::size_t>(r)].k, cache_bytes));
+    t.push_back(samples[static_cast<std::size_t>(r)].time);
+  }
+  double loss = 0;
+  Columns c = fit_class(x, t, p, nullptr, &loss);
+  Columns best = c;
+  double best_loss = HUGE_VAL;
+  for (int round = 0; round < 4; ++round) {
+    double min_loss = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const KernelFeatures& f = samples[static_cast<std::size_t>(rows[i])].k;
+      int which = -1;
+      const double e = fastest(c, f, cache_bytes, p, &which);
+      if (which >= 0) x[i] = columns(f.configs[static_cast<std::size_t>(which)], f, cache_bytes);
+      const double r = e > 0 ? std::log(e / t[i]) : 50;
+      min_loss += r * r;
+    }
+    if (min_loss < best_loss * (1 - 1e-6)) {
+      best_loss = min_loss, best = c;
+    } else {
+      break;
+    }
+    c = fit_class(x, t, p, &c, &loss);
+  }
+  *loss_out = best_loss;
+  return best;
+}
+
+}  // namespace
+
 double TimeModel::raw(const KernelFeatures& f) const {
   const ClassTime& c = cls[static_cast<std::size_t>(f.cls)].fitted ? cls[static_cast<std::size_t>(f.cls)] : pooled;
-  return evaluate(as_array(c), columns(f, cache_bytes), p);
+  return fastest(as_array(c), f, cache_bytes, p, nullptr);
 }
 
 double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
   const double t = raw(f);
   return corrector.empty() ? t : t * std::exp(corrector.predict(x));
+}
+
+TimeEstimate TimeModel::estimate(const KernelFeatures& f, const TreeInput& x) const {
+  TimeEstimate e;
+  const ClassTime& c = cls[static_cast<std::size_t>(f.cls)].fitted ? cls[static_cast<std::size_t>(f.cls)] : pooled;
+  int which = -1;
+  e.t = fastest(as_array(c), f, cache_bytes, p, &which);
+  if (!corrector.empty()) e.t *= std::exp(corrector.predict(x));
+  e.kernel = which >= 0 ? f.configs[static_cast<std::size_t>(which)] : default_kernel(f);
+  return e;
 }
 
 TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<int>& rows, double cache_bytes,
@@ -157,32 +265,20 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
   for (const int r : rows)
     if (samples[static_cast<std::size_t>(r)].time > 0) timed.push_back(r);
   if (timed.empty()) return m;
-  const auto gather = [&](const std::vector<int>& which, std::vector<std::array<double, kParams>>* x,
-                          std::vector<double>* t) {
-    x->clear(), t->clear();
-    for (const int r : which) {
-      x->push_back(columns(samples[static_cast<std::size_t>(r)].k, cache_bytes));
-      t->push_back(samples[static_cast<std::size_t>(r)].time);
-    }
-  };
-  std::vector<std::array<double, kParams>> x;
-  std::vector<double> t;
-  gather(timed, &x, &t);
   const std::vector<double> exponents = options.p > 0 ? std::vector<double>{options.p} : std::vector<double>{1, 2, 4};
   double best_loss = HUGE_VAL;
   for (const double p : exponents) {
     double loss = 0;
-    const std::array<double, kParams> c = fit_class(x, t, p, &loss);
-    if (loss < best_loss) best_loss = loss, m.p = p, m.pooled = from_array(c, x.size());
+    const Columns c = fit_assigned(samples, timed, cache_bytes, p, &loss);
+    if (loss < best_loss) best_loss = loss, m.p = p, m.pooled = from_array(c, timed.size());
   }
   for (int k = 0; k < kLayerClasses; ++k) {
     std::vector<int> members;
     for (const int r : timed)
       if (static_cast<int>(samples[static_cast<std::size_t>(r)].k.cls) == k) members.push_back(r);
     if (members.size() < kMinClassCases) continue;
-    gather(members, &x, &t);
     double loss = 0;
-    m.cls[static_cast<std::size_t>(k)] = from_array(fit_class(x, t, m.p, &loss), members.size());
+    m.cls[static_cast<std::size_t>(k)] = from_array(fit_assigned(samples, members, cache_bytes, m.p, &loss), members.size());
   }
   m.fitted = true;
   if (options.corrector_rounds > 0) {

@@ -1,6 +1,6 @@
 // Latency per layer call from the kernel's view of the layer (kernel_features): launches plus a soft maximum of
-// compute time (MACs on the busiest unit's path, after tile and wave quantisation) and memory time (bytes, plus a
-// DRAM term for the working set beyond the on-chip cache). One set of parameters per layer class; a class with too
+// compute time (per-wave fill, latency-bound reduction steps and MACs on the busiest unit's path, after tile and
+// wave quantisation) and memory time (bytes, plus a DRAM term for the working set beyond the on-chip cache). One set of parameters per layer class; a class with too
 // few measured cases uses the type's pooled fit. A boosted-tree corrector on log-residuals follows.
 #pragma once
 
@@ -15,10 +15,18 @@ namespace layer_energy::analysis {
 struct ClassTime {
   bool fitted = false;
   double launch = 0;  // s per launch
+  double wave = 0;    // s per wave of tiles (pipeline fill and epilogue)
+  double step = 0;    // s per reduction step of a wave (latency-bound small tiles)
   double mac = 0;     // s per critical-path MAC
+  double feed = 0;    // s per operand byte the busiest unit loads
   double byte = 0;    // s per byte (on-chip level)
   double dram = 0;    // s per byte beyond the cache
   std::size_t cases = 0;
+};
+
+struct TimeEstimate {
+  double t = 0;
+  KernelConfig kernel;
 };
 
 struct TimeModel {
@@ -32,6 +40,8 @@ struct TimeModel {
 
   double raw(const KernelFeatures& f) const;  // without the corrector
   double predict(const KernelFeatures& f, const TreeInput& x) const;
+  // The predicted time and the candidate kernel it comes from (the energy terms count that kernel's work).
+  TimeEstimate estimate(const KernelFeatures& f, const TreeInput& x) const;
 };
 
 struct TimeFitOptions {

@@ -25,12 +25,15 @@ int main(int argc, char** argv) {
   app.add_option("--batch", batch, "batch size of --network")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--out", out_path, "JSON output file");
   PredictOptions options;
+  bool model_only = false;
+  app.add_flag("--model-only", model_only, "the model's figure even for configurations the model's data measured");
   app.add_option("--level", options.level, "prediction-interval level")->check(CLI::Range(0.5, 0.999))->capture_default_str();
   const auto check = [&] {
     if (network.empty() && layers_path.empty()) throw CLI::RequiredError("--network or --layers");
   };
   if (const auto exit_code = tool::parse_command_line(app, argc, argv, check)) return *exit_code;
   try {
+    options.use_measured = !model_only;
     const EnergyModel model = read_model_file(model_path);
     std::vector<layers::Layer> input =
         network.empty() ? layers::read_layer_csv(layers_path) : layers::network_layers(network, batch);
