@@ -44,10 +44,7 @@ void power_regime_warnings(const std::vector<Sample>& samples, const std::vector
   std::vector<std::pair<double, int>> r;
   for (const int i : rows) {
     const Sample& s = samples[static_cast<std::size_t>(i)];
-    TimeEstimate est;
-    est.t = s.time;
-    est.kernel.macs_exec = s.k.macs_exec, est.kernel.operand_bytes = s.k.operand_bytes, est.kernel.launches = s.k.launches;
-    const double e = fit.raw(s.k, est);
+    const double e = fit.raw(s.k, TimeEstimate{s.time, s.k.heuristic});
     if (e > 0) r.push_back({std::log(s.energy / e), i});
   }
   if (r.size() < 20) return;

@@ -44,9 +44,7 @@ PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std
   for (const int r : rows) {
     const Sample& s = samples[static_cast<std::size_t>(r)];
     if (!(s.energy > 0)) continue;
-    TimeEstimate est = time.fitted ? time.estimate(s.k, s.tx) : TimeEstimate();
-    if (!time.fitted) est.kernel.macs_exec = s.k.macs_exec, est.kernel.operand_bytes = s.k.operand_bytes,
-                      est.kernel.launches = s.k.launches;
+    TimeEstimate est = time.fitted ? time.estimate(s.k, s.tx) : TimeEstimate{0, s.k.heuristic};
     if (s.time > 0) est.t = s.time;  // power parameters against the measured time
     columns(s.k, est, m.cache_bytes, x);
     nnls.add(x, s.energy);

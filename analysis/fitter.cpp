@@ -296,7 +296,6 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
       if (powered[i] && r.nested[i] > 0) abs_r[i] = std::fabs(std::log(energy[i] / r.nested[i]));
     fit.nested.metrics.coverage = cross_conformal_coverage(samples, abs_r, fit.fold_of, folds, options.interval_level);
   }
-  fit.time_nested.metrics.coverage = -1;
 
   // Interval residuals per class (the type's pooled ones back a class with fewer than 20).
   {

@@ -114,11 +114,7 @@ KernelFeatures kernel_features(const layers::Layer& layer, double macs, double b
       k.launches = s > 1 ? 2 : 1;
       const double cost = k.crit_macs + k.waves * wave_overhead +
                           (s > 1 ? kernel_overhead + 8 * m * ng * batches * s / u : 0);
-      if (cost < best) {
-        best = cost;
-        f.crit_macs = k.crit_macs, f.tiles = n_tiles, f.waves = k.waves, f.splits = s, f.macs_exec = k.macs_exec;
-        f.wave_steps = k.wave_steps, f.crit_feed = k.crit_feed, f.operand_bytes = k.operand_bytes;
-      }
+      if (cost < best) best = cost, f.heuristic = k;
       if (s == 1) {
         if (f.n_configs < kMaxConfigs) f.configs[static_cast<std::size_t>(f.n_configs++)] = k;
       } else if (cost < best_split_cost) {
@@ -139,12 +135,13 @@ KernelFeatures kernel_features(const layers::Layer& layer, double macs, double b
       f.n_configs = kept;
     }
   }
-  f.launches = launches > 0 ? launches : 1 + (f.splits > 1 ? 1 : 0);
-  const double occupancy = f.tiles * f.splits / (f.waves * u);  // filled fraction of the scheduled waves
+  const KernelConfig& h = f.heuristic;
+  if (launches > 0) f.heuristic.launches = launches;
+  const double occupancy = h.tiles * h.splits / (h.waves * u);  // filled fraction of the scheduled waves
   f.corr = {lg(m),           lg(ng),         lg(kr),          lg(batches),          lg(n),
-            f.geo[5],        f.geo[6],       lg(f.crit_macs), lg(bytes),            occupancy,
-            lg(f.macs_exec / std::max(1.0, macs)), lg(bytes / std::max(1.0, macs)), lg(f.waves),
-            lg(f.splits),    lg(f.wave_steps)};
+            f.geo[5],        f.geo[6],       lg(h.crit_macs), lg(bytes),            occupancy,
+            lg(h.macs_exec / std::max(1.0, macs)), lg(bytes / std::max(1.0, macs)), lg(h.waves),
+            lg(h.splits),    lg(h.wave_steps)};
   return f;
 }
 

@@ -22,7 +22,11 @@ constexpr int kCorrectorVars = 15;  // inputs of the residual corrector
 
 // One candidate kernel for the layer: a tile size, with or without split-K.
 struct KernelConfig {
-  double launches = 1, waves = 0, wave_steps = 0, crit_macs = 0, macs_exec = 0, splits = 1, tiles = 0;
+  double launches = 1, waves = 0;
+  double wave_steps = 0;  // waves × reduction steps per tile (16-deep): the latency-bound part of a small GEMM
+  double crit_macs = 0;   // MACs on the busiest unit's path: waves × work per tile (÷ split-K)
+  double macs_exec = 0;   // MACs the tiles execute (padding included)
+  double splits = 1, tiles = 0;
   double crit_feed = 0;      // operand bytes the busiest unit loads: waves × (tile M + tile N) × reduction × 4
   double operand_bytes = 0;  // operand bytes all tiles load from the cache (each tile re-reads its inputs)
 };
@@ -31,12 +35,9 @@ constexpr int kMaxConfigs = 16;
 struct KernelFeatures {
   LayerClass cls = LayerClass::conv;
   double macs = 0, bytes = 0;
-  double launches = 1;
-  double macs_exec = 0;  // MACs the chosen tiles execute (padding included)
-  double crit_macs = 0;  // MACs on the busiest unit's path: waves × work per tile (÷ split-K)
-  double tiles = 0, waves = 0, splits = 1;
-  double wave_steps = 0;  // waves × reduction steps per tile (16-deep): the latency-bound part of a small GEMM
-  double crit_feed = 0, operand_bytes = 0;
+  // The kernel a fixed cost heuristic picks: the time fit's starting assignment, the corrector's inputs, and the
+  // work counted where no time model chose a kernel.
+  KernelConfig heuristic;
   int n_configs = 0;
   std::array<KernelConfig, kMaxConfigs> configs{};  // the candidates the time model takes the fastest of
   std::array<double, kGeoVars> geo{};

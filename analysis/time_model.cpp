@@ -18,17 +18,9 @@ Columns columns(const KernelConfig& k, const KernelFeatures& f, double cache_byt
   return {k.launches, k.waves, k.wave_steps, k.crit_macs, k.crit_feed, f.bytes, dram};
 }
 
-// The heuristic's default kernel (the starting assignment of the fit).
-KernelConfig default_kernel(const KernelFeatures& f) {
-  KernelConfig k;
-  k.launches = f.launches, k.waves = f.waves, k.wave_steps = f.wave_steps, k.crit_macs = f.crit_macs;
-  k.crit_feed = f.crit_feed, k.macs_exec = f.macs_exec, k.operand_bytes = f.operand_bytes, k.splits = f.splits;
-  k.tiles = f.tiles;
-  return k;
-}
-
+// The heuristic's kernel: the starting assignment of the fit.
 Columns default_columns(const KernelFeatures& f, double cache_bytes) {
-  return columns(default_kernel(f), f, cache_bytes);
+  return columns(f.heuristic, f, cache_bytes);
 }
 
 // Compute side A (per-wave fill, latency-bound reduction steps, throughput-bound MACs) and memory side B.
@@ -236,23 +228,24 @@ Columns fit_assigned(const std::vector<Sample>& samples, const std::vector<int>&
 
 }  // namespace
 
+const ClassTime& TimeModel::params_for(LayerClass c) const {
+  return cls[static_cast<std::size_t>(c)].fitted ? cls[static_cast<std::size_t>(c)] : pooled;
+}
+
 double TimeModel::raw(const KernelFeatures& f) const {
-  const ClassTime& c = cls[static_cast<std::size_t>(f.cls)].fitted ? cls[static_cast<std::size_t>(f.cls)] : pooled;
-  return fastest(as_array(c), f, cache_bytes, p, nullptr);
+  return fastest(as_array(params_for(f.cls)), f, cache_bytes, p, nullptr);
 }
 
 double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
-  const double t = raw(f);
-  return corrector.empty() ? t : t * std::exp(corrector.predict(x));
+  return estimate(f, x).t;
 }
 
 TimeEstimate TimeModel::estimate(const KernelFeatures& f, const TreeInput& x) const {
   TimeEstimate e;
-  const ClassTime& c = cls[static_cast<std::size_t>(f.cls)].fitted ? cls[static_cast<std::size_t>(f.cls)] : pooled;
   int which = -1;
-  e.t = fastest(as_array(c), f, cache_bytes, p, &which);
+  e.t = fastest(as_array(params_for(f.cls)), f, cache_bytes, p, &which);
   if (!corrector.empty()) e.t *= std::exp(corrector.predict(x));
-  e.kernel = which >= 0 ? f.configs[static_cast<std::size_t>(which)] : default_kernel(f);
+  e.kernel = which >= 0 ? f.configs[static_cast<std::size_t>(which)] : f.heuristic;
   return e;
 }
 

@@ -38,7 +38,8 @@ struct TimeModel {
   ClassTime pooled;
   BoostedTrees corrector;
 
-  double raw(const KernelFeatures& f) const;  // without the corrector
+  const ClassTime& params_for(LayerClass c) const;  // the class's own fit, else the pooled one
+  double raw(const KernelFeatures& f) const;        // without the corrector
   double predict(const KernelFeatures& f, const TreeInput& x) const;
   // The predicted time and the candidate kernel it comes from (the energy terms count that kernel's work).
   TimeEstimate estimate(const KernelFeatures& f, const TreeInput& x) const;

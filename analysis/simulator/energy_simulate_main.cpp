@@ -10,6 +10,7 @@
 
 #include "analysis/simulator/device_specs.hpp"
 #include "analysis/simulator/sim_grids.hpp"
+#include "layers/grids.hpp"
 #include "analysis/simulator/sim_json.hpp"
 #include "layers/networks.hpp"
 
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
   std::vector<layers::Layer> layer_list;
   try {
     if (grid == "model") layer_list = sim::model_grid();
-    if (grid == "paper") layer_list = sim::paper_grid();
+    if (grid == "paper") layer_list = layers::paper_grid();
     if (grid == "random") layer_list = sim::random_layers(cases, seed);
     if (grid == "network") layer_list = layers::network_layers(network);
   } catch (const std::invalid_argument& e) {

@@ -3,25 +3,14 @@
 #include <random>
 #include <set>
 
+#include "layers/grids.hpp"
+
 namespace layer_energy::sim {
 namespace {
 
 using layers::Layer;
-using layers::LayerType;
-
-Layer conv(int64_t n, int64_t c, int64_t hw, int64_t k, int64_t r, int64_t stride, int64_t pad, int64_t groups = 1) {
-  Layer layer;
-  layer.type = LayerType::conv;
-  layer.conv = {n, c, hw, hw, k, r, r, stride, pad, groups};
-  return layer;
-}
-
-Layer fc(int64_t n, int64_t in, int64_t out) {
-  Layer layer;
-  layer.type = LayerType::fc;
-  layer.fc = {n, in, out};
-  return layer;
-}
+using layers::conv_layer;
+using layers::fc_layer;
 
 // Keeps valid layers once each, in insertion order.
 class GridBuilder {
@@ -44,7 +33,7 @@ class GridBuilder {
 
 std::vector<Layer> model_grid() {
   GridBuilder grid(2e10);
-  for (int64_t k = 1; k <= 256; ++k) grid.add(conv(1, 64, 28, k, 3, 1, 1));
+  for (int64_t k = 1; k <= 256; ++k) grid.add(conv_layer(1, 64, 28, k, 3, 1, 1));
 
   // Stratified factorial: every (H, C, R) cell, with K, stride and batch rotated through their levels so each
   // level meets every other factor's levels without the full product.
@@ -61,7 +50,7 @@ std::vector<Layer> model_grid() {
           const int64_t k = ks[(cell * 3 + j * 5) % ks.size()];
           const int64_t stride = (cell + j) % 3 == 2 ? 2 : 1;
           const int64_t n = batches[(cell * 7 + j) % batches.size()];
-          grid.add(conv(n, c, h, k, r, stride, r / 2));
+          grid.add(conv_layer(n, c, h, k, r, stride, r / 2));
         }
       }
     }
@@ -74,7 +63,7 @@ std::vector<Layer> model_grid() {
       for (int64_t r : {3, 5}) {
         const int64_t stride = (i % 4 == 3) ? 2 : 1;
         const int64_t n = batches[i++ % batches.size()];
-        grid.add(conv(n, c, h, c, r, stride, r / 2, c));
+        grid.add(conv_layer(n, c, h, c, r, stride, r / 2, c));
       }
     }
   }
@@ -83,21 +72,21 @@ std::vector<Layer> model_grid() {
     for (int64_t c : {64, 128, 256, 512}) {
       for (int64_t groups : {2, 4, 8, 32}) {
         if ((h + c / 64 + groups) % 2 == 0) {
-          grid.add(conv(1, c, h, c, 3, 1, 1, groups));
+          grid.add(conv_layer(1, c, h, c, 3, 1, 1, groups));
         } else {
-          grid.add(conv(4, c, h, 2 * c, 1, 1, 0, groups));
+          grid.add(conv_layer(4, c, h, 2 * c, 1, 1, 0, groups));
         }
       }
     }
   }
   // Batch sweep of typical layers.
   for (int64_t n : {2, 4, 8, 16, 32}) {
-    grid.add(conv(n, 64, 56, 64, 3, 1, 1));
-    grid.add(conv(n, 128, 28, 128, 3, 1, 1));
-    grid.add(conv(n, 256, 14, 256, 3, 1, 1));
-    grid.add(conv(n, 512, 7, 512, 3, 1, 1));
-    grid.add(conv(n, 64, 56, 256, 1, 1, 0));
-    grid.add(conv(n, 3, 224, 64, 7, 2, 3));
+    grid.add(conv_layer(n, 64, 56, 64, 3, 1, 1));
+    grid.add(conv_layer(n, 128, 28, 128, 3, 1, 1));
+    grid.add(conv_layer(n, 256, 14, 256, 3, 1, 1));
+    grid.add(conv_layer(n, 512, 7, 512, 3, 1, 1));
+    grid.add(conv_layer(n, 64, 56, 256, 1, 1, 0));
+    grid.add(conv_layer(n, 3, 224, 64, 7, 2, 3));
   }
 
   // FC: GEMV regime (N <= 8) and GEMM regime, in/out off the powers of two too.
@@ -105,40 +94,15 @@ std::vector<Layer> model_grid() {
   for (int64_t n : {1, 2, 4, 8}) {
     for (std::size_t a = 0; a < widths.size(); ++a) {
       for (std::size_t b = 0; b < widths.size(); ++b) {
-        if ((a + b + static_cast<std::size_t>(n)) % 5 == 0) grid.add(fc(n, widths[a], widths[b]));
+        if ((a + b + static_cast<std::size_t>(n)) % 5 == 0) grid.add(fc_layer(n, widths[a], widths[b]));
       }
     }
   }
   for (int64_t n : {16, 32, 64, 128, 256}) {
     for (std::size_t a = 0; a < widths.size(); ++a) {
       for (std::size_t b = 0; b < widths.size(); ++b) {
-        if ((a * 3 + b + static_cast<std::size_t>(n)) % 6 == 0) grid.add(fc(n, widths[a], widths[b]));
+        if ((a * 3 + b + static_cast<std::size_t>(n)) % 6 == 0) grid.add(fc_layer(n, widths[a], widths[b]));
       }
-    }
-  }
-  return grid.take();
-}
-
-std::vector<Layer> paper_grid() {
-  GridBuilder grid(1e300);
-  for (int64_t k = 1; k <= 128; ++k) grid.add(conv(1, 64, 28, k, 3, 1, 1));
-  for (int64_t k : {160, 192, 224, 256, 320, 384, 448, 512}) grid.add(conv(1, 64, 28, k, 3, 1, 1));
-  const double max_macs = 2e10;
-  for (int64_t h : {7, 14, 28, 56, 112, 224}) {
-    for (int64_t c : {3, 16, 64, 128, 256, 512}) {
-      for (int64_t r : {1, 3, 5, 7}) {
-        for (int64_t k : {1, 16, 32, 64, 128, 256, 512}) {
-          for (int64_t stride : {1, 2}) {
-            const Layer layer = conv(1, c, h, k, r, stride, r / 2);
-            if (layers::macs(layer) <= max_macs) grid.add(layer);
-          }
-        }
-      }
-    }
-  }
-  for (int64_t n : {1, 8, 32}) {
-    for (int64_t in : {16, 64, 256, 1024, 4096, 16384}) {
-      for (int64_t out : {16, 64, 256, 1024, 4096, 16384}) grid.add(fc(n, in, out));
     }
   }
   return grid.take();
@@ -156,20 +120,20 @@ std::vector<Layer> random_layers(std::size_t n, uint64_t seed) {
     const int64_t kind = uniform(0, 9);
     if (kind < 6) {  // dense conv
       const int64_t r = pick({1, 2, 3, 3, 5, 7});
-      l = conv(pick({1, 1, 1, 2, 3, 4, 6, 8, 12, 16}), uniform(1, 640), uniform(4, 230), uniform(1, 700), r,
+      l = conv_layer(pick({1, 1, 1, 2, 3, 4, 6, 8, 12, 16}), uniform(1, 640), uniform(4, 230), uniform(1, 700), r,
                pick({1, 1, 1, 2, 3}), uniform(0, r / 2));
       l.conv.W = std::max<int64_t>(r, l.conv.H + uniform(-3, 3));  // not always square
     } else if (kind < 8) {  // depthwise
       const int64_t c = uniform(8, 1000);
       const int64_t r = pick({3, 5, 7});
-      l = conv(pick({1, 1, 2, 4, 8}), c, uniform(5, 120), c, r, pick({1, 2}), r / 2, c);
+      l = conv_layer(pick({1, 1, 2, 4, 8}), c, uniform(5, 120), c, r, pick({1, 2}), r / 2, c);
     } else if (kind < 9) {  // grouped
       const int64_t groups = pick({2, 3, 4, 8, 16, 32});
-      l = conv(pick({1, 2, 4}), groups * uniform(1, 40), uniform(7, 60), groups * uniform(1, 40), pick({1, 3}),
+      l = conv_layer(pick({1, 2, 4}), groups * uniform(1, 40), uniform(7, 60), groups * uniform(1, 40), pick({1, 3}),
                1, 0, groups);
       l.conv.pad = l.conv.R / 2;
     } else {
-      l = fc(pick({1, 1, 2, 3, 5, 8, 12, 24, 64, 100, 256}), uniform(8, 20000), uniform(8, 20000));
+      l = fc_layer(pick({1, 1, 2, 3, 5, 8, 12, 24, 64, 100, 256}), uniform(8, 20000), uniform(8, 20000));
     }
     grid.add(l);
   }

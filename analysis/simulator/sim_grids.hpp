@@ -1,4 +1,4 @@
-// Layer sets the simulator runs: the model grid, the paper grid, seeded random layers, a network's layers.
+// Layer sets the simulator runs besides layers::paper_grid(): the model grid and seeded random layers.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +13,6 @@ namespace layer_energy::sim {
 // over H, C, R, K (values off the powers of two too), stride, batch; depthwise and grouped convs; FC in the
 // GEMV (N <= 8) and GEMM regimes.
 std::vector<layers::Layer> model_grid();
-
-// The study's grid, as benchmarks/grids.cpp registers it for layer_bench --grid=paper (analysis/ cannot link
-// benchmarks/, so it is restated here; a test keeps the count in step).
-std::vector<layers::Layer> paper_grid();
 
 // `n` valid layers with off-grid values (conv of every kind and FC), seeded; at most 2e10 MACs each.
 std::vector<layers::Layer> random_layers(std::size_t n, uint64_t seed);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analysis/simulator/sim_grids.hpp"
+#include "layers/grids.hpp"
 #include "analysis/simulator/sim_json.hpp"
 #include "analysis/simulator/simulate.hpp"
 #include "layers/networks.hpp"
@@ -224,8 +225,8 @@ TEST(Grids, ModelGridCoversTheRegimes) {
 }
 
 TEST(Grids, PaperGridMatchesTheStudy) {
-  const std::vector<Layer> grid = sim::paper_grid();
-  EXPECT_EQ(grid.size(), 2172u);  // benchmarks/grids.cpp's paper grid: change both together
+  const std::vector<Layer> grid = layers::paper_grid();
+  EXPECT_EQ(grid.size(), 2172u);  // the grid of layer_bench --grid=paper (one definition, layers/grids.cpp)
   EXPECT_EQ(layers::case_name(grid.front()), "Conv/N:1/C:64/H:28/W:28/K:1/R:3/S:3/stride:1/pad:1/groups:1");
   EXPECT_EQ(std::count_if(grid.begin(), grid.end(), [](const Layer& l) { return l.type == layers::LayerType::fc; }),
             108);
