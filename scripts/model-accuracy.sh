@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The model's accuracy and speed figures, printed as Markdown (the closing notes and README quote this output).
+#   scripts/model-accuracy.sh [--build DIR] [--out DIR] [--quick] [--no-measure] [--no-speed]
+# Sections:
+#   1. simulated GPUs (H200, Jetson Orin) and CPUs (16-core Xeon, 2-core laptop): fit on the model grid, check on the
+#      built-in networks (their layers and Net/ cases are never training data)
+#   2. real H200 measurements in results/h200-nvml/ (NVML, quick grid)
+#   3. the CPU backend timed on this machine (--power=none, --grid=paper; --network=resnet18 held out)
+#   4. speed: analysis_bench (nested fit of 2,172 and 100k cases, prediction with interval per layer)
+# --quick: fewer simulated devices, a filtered paper grid; --no-measure skips 3; --no-speed skips 4.
+# Columns: nested-CV MAPE of energy and time (the form chosen inside the folds), energy-weighted MAPE, the worst
+# leave-one-level-out MAPE (extrapolation to an unseen C, H or K), and the 90% interval's coverage; network rows give
+# the signed error of the network's total energy and time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=build out=
+quick=0 measure=1 speed=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$2; shift 2 ;;
+    --build=*) build=${1#--build=}; shift ;;
+    --out) out=$2; shift 2 ;;
+    --out=*) out=${1#--out=}; shift ;;
+    --quick) quick=1; shift ;;
+    --no-measure) measure=0; shift ;;
+    --no-speed) speed=0; shift ;;
+    *) echo "model-accuracy.sh: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+for tool in energy_simulate energy_fit; do
+  [ -x "$build/$tool" ] || { echo "model-accuracy.sh: $build/$tool not built (cmake --build $build)" >&2; exit 2; }
+done
+[ -n "$out" ] || out=$(mktemp -d /tmp/model-accuracy.XXXXXX)
+mkdir -p "$out"
+summary() { /usr/bin/python3 scripts/model_accuracy_summary.py "$@"; }
+header() {
+  echo
+  echo "| data | part | cases | chosen | energy MAPE (nested) | energy wMAPE | time MAPE (nested) | worst leave-one-level-out | 90% coverage |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+}
+fit() {  # fit LABEL DIR FILES...: energy_fit with plots, then the summary rows
+  local label=$1 dir=$2
+  shift 2
+  if ! "$build/energy_fit" "$@" --out "$dir/model.json" --report "$dir/report.md" --plots "$dir/plots" \
+       >"$dir/fit.log" 2>&1; then
+    echo "| $label | energy_fit failed: see $dir/fit.log | | | | | | | |"
+    return
+  fi
+  summary "$label" "$dir/model.json" "$dir/plots"
+}
+
+echo "# Model accuracy ($(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD 2>/dev/null || echo unknown))"
+echo
+echo "## 1. Simulated devices (analysis/simulator): trained on --grid model, networks held out"
+header
+devices="gpu:h200 gpu:jetson_orin cpu:xeon16 cpu:laptop2"
+[ $quick = 1 ] && devices="gpu:h200 cpu:xeon16"
+for d in $devices; do
+  device=${d%%:*} preset=${d#*:} dir="$out/sim-$preset"
+  mkdir -p "$dir"
+  "$build/energy_simulate" --device "$device" --preset "$preset" --grid model --out "$dir/grid.json" 2>/dev/null
+  files=("$dir/grid.json")
+  for net in resnet18 mobilenet_v2 vgg16 alexnet; do
+    "$build/energy_simulate" --device "$device" --preset "$preset" --grid network --network "$net" --seed 7 \
+      --out "$dir/$net.json" 2>/dev/null
+    files+=("$dir/$net.json")
+  done
+  fit "sim $preset" "$dir" "${files[@]}"
+done
+
+echo
+echo "## 2. Real H200 (results/h200-nvml, NVML, quick grid)"
+header
+mkdir -p "$out/h200"
+fit "H200 quick-run2" "$out/h200" results/h200-nvml/quick-run2.json
+
+if [ $measure = 1 ]; then
+  [ -x "$build/layer_bench" ] || { echo "model-accuracy.sh: $build/layer_bench not built" >&2; exit 2; }
+  echo
+  echo "## 3. CPU backend on this machine ($(nproc) cores), time only: --grid=paper, resnet18 held out"
+  header
+  dir="$out/cpu-here"
+  mkdir -p "$dir"
+  filter=.
+  # --quick: every third K of the conv sweep and the FC cases, so the run stays within a few minutes on 2 cores.
+  [ $quick = 1 ] && filter='Conv/.*/K:(8|32|128|512)/|FC/'
+  "$build/layer_bench" --backend=cpu --power=none --grid=paper --benchmark_filter="$filter" \
+    --benchmark_min_time=0.05s --benchmark_out="$dir/paper.json" --benchmark_out_format=json >"$dir/paper.log" 2>&1
+  "$build/layer_bench" --backend=cpu --power=none --network=resnet18 --benchmark_min_time=0.05s \
+    --benchmark_out="$dir/resnet18.json" --benchmark_out_format=json >"$dir/resnet18.log" 2>&1
+  fit "CPU here" "$dir" "$dir/paper.json" "$dir/resnet18.json"
+fi
+
+if [ $speed = 1 ] && [ -x "$build/analysis_bench" ]; then
+  echo
+  echo "## 4. Speed ($(nproc) cores): analysis_bench"
+  echo
+  echo '```'
+  "$build/analysis_bench" --benchmark_counters_tabular=true 2>/dev/null | grep -v '^\(---\|\*\*\*\)' || true
+  echo '```'
+fi
+echo
+echo "Files (models, reports, plots): $out"

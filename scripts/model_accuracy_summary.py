@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""One block of figures per energy_fit run, for scripts/model-accuracy.sh.
+
+Usage: model_accuracy_summary.py LABEL MODEL.json PLOTS_DIR
+Reads the model file's "cv" block (nested CV, leave-one-level-out, coverage) and PLOTS_DIR/networks.csv (each Net/
+case against the sum of its predicted layers, the network's layers never in training) and prints Markdown rows.
+Standard library only.
+"""
+import csv
+import json
+import math
+import os
+import sys
+
+
+def pct(v):
+    return "—" if v is None or not math.isfinite(v) else f"{v:.1f}%"
+
+
+def worst_level_out(block):
+    lolo = (block or {}).get("leave_one_level_out") or {}
+    worst = None
+    for name, m in lolo.items():
+        if m and m.get("n", 0) and (worst is None or m["mape"] > worst[1]):
+            worst = (name, m["mape"])
+    return f"{worst[1]:.1f}% ({worst[0]})" if worst else "—"
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    label, model_path, plots = sys.argv[1:]
+    with open(model_path) as f:
+        cv = json.load(f).get("cv") or {}
+    for part in ("conv", "fc"):
+        block = cv.get(part)
+        if not block:
+            continue
+        nested = block.get("nested_metrics") or {}
+        time = block.get("time") or {}
+        tn = time.get("nested_metrics") or {}
+        cover = nested.get("coverage")
+        print(f"| {label} | {part} | {block.get('cases', 0)} | {block.get('chosen', '— (time only)')} | "
+              f"{pct(nested.get('mape'))} | {pct(nested.get('wmape'))} | {pct(tn.get('mape'))} | "
+              f"{worst_level_out(block) if nested else worst_level_out(time)} | "
+              f"{'—' if cover is None else f'{100 * cover:.1f}%'} |")
+    path = os.path.join(plots, "networks.csv")
+    if os.path.exists(path):
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                e_m, e_p = float(r["measured_J"]), float(r["predicted_J"])
+                t_m, t_p = float(r["measured_s"]), float(r["predicted_s"])
+                e = 100 * (e_p - e_m) / e_m if math.isfinite(e_m) and e_m > 0 else math.nan
+                t = 100 * (t_p - t_m) / t_m if math.isfinite(t_m) and t_m > 0 else math.nan
+                inside = (math.isfinite(e_m) and float(r["predicted_lo_J"]) <= e_m <= float(r["predicted_hi_J"]))
+                print(f"| {label} | {r['name']} ({r['layers']} layers, held out) | | network | "
+                      f"{'—' if not math.isfinite(e) else f'{e:+.1f}%'} | | {'—' if not math.isfinite(t) else f'{t:+.1f}%'} | | "
+                      f"{'inside' if inside else ('—' if not math.isfinite(e) else 'outside')} |")
+
+
+if __name__ == "__main__":
+    main()
