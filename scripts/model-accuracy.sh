@@ -33,6 +33,11 @@ done
 [ -n "$out" ] || out=$(mktemp -d /tmp/model-accuracy.XXXXXX)
 mkdir -p "$out"
 summary() { /usr/bin/python3 scripts/model_accuracy_summary.py "$@"; }
+logged() {  # logged LOG COMMAND...: output to LOG; on failure say which command and where its output is
+  local log=$1
+  shift
+  "$@" >>"$log" 2>&1 || { echo "model-accuracy.sh: $1 failed (status $?); see $log" >&2; exit 1; }
+}
 header() {
   echo
   echo "| data | part | cases | chosen | energy MAPE (nested) | energy wMAPE | time MAPE (nested) | worst leave-one-level-out | 90% coverage |"
@@ -58,11 +63,12 @@ devices="gpu:h200 gpu:jetson_orin cpu:xeon16 cpu:laptop2"
 for d in $devices; do
   device=${d%%:*} preset=${d#*:} dir="$out/sim-$preset"
   mkdir -p "$dir"
-  "$build/energy_simulate" --device "$device" --preset "$preset" --grid model --out "$dir/grid.json" 2>/dev/null
+  logged "$dir/simulate.log" "$build/energy_simulate" --device "$device" --preset "$preset" --grid model \
+    --out "$dir/grid.json"
   files=("$dir/grid.json")
   for net in resnet18 mobilenet_v2 vgg16 alexnet; do
-    "$build/energy_simulate" --device "$device" --preset "$preset" --grid network --network "$net" --seed 7 \
-      --out "$dir/$net.json" 2>/dev/null
+    logged "$dir/simulate.log" "$build/energy_simulate" --device "$device" --preset "$preset" --grid network \
+      --network "$net" --seed 7 --out "$dir/$net.json"
     files+=("$dir/$net.json")
   done
   fit "sim $preset" "$dir" "${files[@]}"
@@ -82,12 +88,12 @@ if [ $measure = 1 ]; then
   dir="$out/cpu-here"
   mkdir -p "$dir"
   filter=.
-  # --quick: every third K of the conv sweep and the FC cases, so the run stays within a few minutes on 2 cores.
+  # --quick: the convs with K of 8, 32, 128 or 512 and the FC cases, so the run stays within minutes on 2 cores.
   [ $quick = 1 ] && filter='Conv/.*/K:(8|32|128|512)/|FC/'
-  "$build/layer_bench" --backend=cpu --power=none --grid=paper --benchmark_filter="$filter" \
-    --benchmark_min_time=0.05s --benchmark_out="$dir/paper.json" --benchmark_out_format=json >"$dir/paper.log" 2>&1
-  "$build/layer_bench" --backend=cpu --power=none --network=resnet18 --benchmark_min_time=0.05s \
-    --benchmark_out="$dir/resnet18.json" --benchmark_out_format=json >"$dir/resnet18.log" 2>&1
+  logged "$dir/paper.log" "$build/layer_bench" --backend=cpu --power=none --grid=paper --benchmark_filter="$filter" \
+    --benchmark_min_time=0.05s --benchmark_out="$dir/paper.json" --benchmark_out_format=json
+  logged "$dir/resnet18.log" "$build/layer_bench" --backend=cpu --power=none --network=resnet18 \
+    --benchmark_min_time=0.05s --benchmark_out="$dir/resnet18.json" --benchmark_out_format=json
   fit "CPU here" "$dir" "$dir/paper.json" "$dir/resnet18.json"
 fi
 

@@ -69,6 +69,22 @@ def k_norm(ks):
     return LogNorm(vmin=lo, vmax=hi if hi > lo else lo * 2)
 
 
+def log_log(ax, xlabel, ylabel, title, legend_loc="best"):
+    """Log-log axes with their labels, title and legend."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc=legend_loc, fontsize=7)
+
+
+def save(fig, dir_, name):
+    fig.tight_layout()
+    fig.savefig(os.path.join(dir_, name), dpi=120)
+    plt.close(fig)
+
+
 def energy_vs_macs(dir_, points, model):
     fig, ax = plt.subplots(figsize=(7.5, 5.5))
     conv = [p for p in points if p["type"] == "conv" and finite(number(p, "measured_J"))]
@@ -114,15 +130,8 @@ def energy_vs_macs(dir_, points, model):
         if rows:
             ax.plot([number(p, "macs") for p in rows], [number(p, "chosen_J") for p in rows], color="tab:red", lw=1,
                     label=f"FC fit: {chosen.get('fc', '?')} (chosen)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("MACs")
-    ax.set_ylabel("energy per call (J)")
-    ax.set_title("Energy vs MACs with the chosen model")
-    ax.legend(loc="upper left", fontsize=7)
-    fig.tight_layout()
-    fig.savefig(os.path.join(dir_, "energy_vs_macs.png"), dpi=120)
-    plt.close(fig)
+    log_log(ax, "MACs", "energy per call (J)", "Energy vs MACs with the chosen model", legend_loc="upper left")
+    save(fig, dir_, "energy_vs_macs.png")
 
 
 def alpha_vs_k(dir_, alpha_rows, model):
@@ -142,15 +151,8 @@ def alpha_vs_k(dir_, alpha_rows, model):
         bold = law["law"] == chosen
         ax.plot(grid, [law_alpha(law, k) for k in grid], lw=2.5 if bold else 1, ls="-" if bold else "--",
                 label=f'{law["law"]}: {law["formula"]}' + (" (paper form's law)" if bold else ""))
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("K (filters)")
-    ax.set_ylabel("α (J per MAC)")
-    ax.set_title("Energy per MAC vs K")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(os.path.join(dir_, "alpha_vs_k.png"), dpi=120)
-    plt.close(fig)
+    log_log(ax, "K (filters)", "α (J per MAC)", "Energy per MAC vs K")
+    save(fig, dir_, "alpha_vs_k.png")
 
 
 def predicted_vs_measured(dir_, points):
@@ -175,12 +177,8 @@ def predicted_vs_measured(dir_, points):
         res.scatter(m, [100 * (b - a) / a for a, b in zip(m, pr)], s=12, marker=marker, label=label)
     if hi > 0:
         ax.plot([lo, hi], [lo, hi], color="gray", lw=1)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel(f"measured {quantity} ({unit})")
-    ax.set_ylabel(f"predicted {quantity}, held out ({unit})")
-    ax.set_title("Nested-CV prediction vs measured")
-    ax.legend(fontsize=7)
+    log_log(ax, f"measured {quantity} ({unit})", f"predicted {quantity}, held out ({unit})",
+            "Nested-CV prediction vs measured")
     res.axhline(0, color="gray", lw=1)
     if band > 0:
         res.axhspan(-band, band, color="gray", alpha=0.2, label=f"repetition noise ±2σ ({band:.1f}%)")
@@ -190,9 +188,7 @@ def predicted_vs_measured(dir_, points):
     res.set_ylabel("residual (% of measured, symlog)")
     res.set_title("Held-out residuals")
     res.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(os.path.join(dir_, "predicted_vs_measured.png"), dpi=120)
-    plt.close(fig)
+    save(fig, dir_, "predicted_vs_measured.png")
 
 
 def networks(dir_, rows):
@@ -210,15 +206,8 @@ def networks(dir_, rows):
                     textcoords="offset points")
     lo, hi = min(m + p) / 1.3, max(m + p) * 1.3
     ax.plot([lo, hi], [lo, hi], color="gray", lw=1)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("measured network energy (J, Net/ case)")
-    ax.set_ylabel("predicted (J)")
-    ax.set_title("Networks: predicted vs measured")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(os.path.join(dir_, "networks.png"), dpi=120)
-    plt.close(fig)
+    log_log(ax, "measured network energy (J, Net/ case)", "predicted (J)", "Networks: predicted vs measured")
+    save(fig, dir_, "networks.png")
 
 
 def main():
