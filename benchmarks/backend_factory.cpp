@@ -9,7 +9,8 @@
 
 namespace layer_energy::bench {
 
-std::unique_ptr<Backend> make_backend(const std::string& which, int device, std::string* note) {
+std::unique_ptr<Backend> make_backend(const std::string& which, int device, const CpuBackendOptions& cpu,
+                                      std::string* note) {
   if (which == "cuda" || which == "auto") {
 #if LAYER_ENERGY_HAVE_CUDA
     std::string why;
@@ -26,7 +27,7 @@ std::unique_ptr<Backend> make_backend(const std::string& which, int device, std:
     if (note) *note = "CUDA backend not built: cpu backend";
 #endif
   }
-  return make_cpu_backend();
+  return make_cpu_backend(cpu);
 }
 
 }  // namespace layer_energy::bench

@@ -5,10 +5,13 @@
 #include <string>
 
 #include "benchmarks/backend.hpp"
+#include "benchmarks/cpu_backend.hpp"
 
 namespace layer_energy::bench {
 
-// Throws std::runtime_error (one line) when the named backend cannot be used.
-std::unique_ptr<Backend> make_backend(const std::string& which, int device, std::string* note);
+// `cpu` configures the CPU backend when it is the one made. Throws std::runtime_error (one line) when the named
+// backend cannot be used.
+std::unique_ptr<Backend> make_backend(const std::string& which, int device, const CpuBackendOptions& cpu,
+                                      std::string* note);
 
 }  // namespace layer_energy::bench

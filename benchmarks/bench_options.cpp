@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "benchmarks/cpu_backend.hpp"
+
 namespace layer_energy::bench {
 namespace {
 
@@ -50,6 +52,15 @@ BenchOptions extract_bench_options(int* argc, char** argv) {
       {"network", [&](const std::string& v) { o.network = v; }},
       {"precision", [&](const std::string& v) { o.precision = one_of("precision", v, {"fp32", "tf32", "fp16"}); }},
       {"layout", [&](const std::string& v) { o.layout = one_of("layout", v, {"nchw", "nhwc"}); }},
+      {"cpu_impl",
+       [&](const std::string& v) {
+         o.cpu_impl = one_of("cpu_impl", v, {"eigen", "onednn"});
+         // Here, so that a build without oneDNN refuses the flag at once, before any backend or power source.
+         std::string why;
+         if (o.cpu_impl == "onednn" && !cpu_onednn_built(&why)) {
+           throw std::invalid_argument("--cpu_impl=onednn: " + why);
+         }
+       }},
       {"power_trace_out", [&](const std::string& v) { o.power_trace_out = v; }},
       {"resume", [&](const std::string& v) { o.resume = v; }},
   };

@@ -17,6 +17,7 @@ struct BenchOptions {
   std::string network;
   std::string precision = "fp32";  // fp32|tf32|fp16
   std::string layout = "nchw";     // nchw|nhwc
+  std::string cpu_impl;            // eigen|onednn; empty: onednn where built (a reference-only case on Eigen)
   bool list_power = false;
   std::string power_trace_out;
   std::string resume;
@@ -24,7 +25,8 @@ struct BenchOptions {
 };
 
 // Removes the flags above from argv (both --flag=value and --flag value) and returns them.
-// Throws std::invalid_argument with a one-line message naming the flag for a bad value.
+// Throws std::invalid_argument with a one-line message naming the flag for a bad value, and for --cpu_impl=onednn
+// in a build without oneDNN.
 BenchOptions extract_bench_options(int* argc, char** argv);
 
 }  // namespace layer_energy::bench

@@ -1,6 +1,10 @@
-# The CPU backend (Eigen GEMM on a std::thread pool). Included from benchmarks/CMakeLists.txt.
+# The CPU backend: oneDNN where cmake/Dependencies.cmake found it (LAYER_ENERGY_HAVE_ONEDNN), and Eigen GEMM on a
+# std::thread pool always (the fallback, and --cpu_impl=eigen). Included from benchmarks/CMakeLists.txt.
 #
-# No OpenMP on purpose: the backend splits every layer into tiles over its own pool of `threads` std::threads and
+# oneDNN brings its own threading runtime (Debian's and Ubuntu's libdnnl use libgomp); the backend sets that
+# runtime's thread count at run time (cpu_onednn_layer.cpp) and links no OpenMP of its own.
+#
+# The Eigen kernels use no OpenMP on purpose: the backend splits every layer into tiles over its own pool of `threads` std::threads and
 # runs Eigen's GEMM single-threaded inside each tile (EIGEN_DONT_PARALLELIZE). That honours the thread count without
 # Eigen's process-wide setNbThreads, behaves the same whether or not the compiler ships OpenMP, avoids nested
 # OpenMP teams inside the pool, and stays clean under ThreadSanitizer (libgomp is not instrumented).
@@ -18,6 +22,15 @@ add_library(layer_energy_cpu_backend STATIC
 target_include_directories(layer_energy_cpu_backend PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(layer_energy_cpu_backend PUBLIC layer_energy_layers Eigen3::Eigen Threads::Threads)
 layer_energy_warnings(layer_energy_cpu_backend)
+target_compile_definitions(layer_energy_cpu_backend PRIVATE LAYER_ENERGY_HAVE_ONEDNN=$<BOOL:${LAYER_ENERGY_HAVE_ONEDNN}>
+                                                             LAYER_ENERGY_ONEDNN_MISSING="${LAYER_ENERGY_ONEDNN_MISSING}")
+if(LAYER_ENERGY_HAVE_ONEDNN)
+  target_sources(layer_energy_cpu_backend PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/cpu_onednn_layer.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/cpu_onednn_conv.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/cpu_onednn_fc.cpp)
+  target_link_libraries(layer_energy_cpu_backend PRIVATE DNNL::dnnl ${CMAKE_DL_LIBS})
+endif()
 
 if(LAYER_ENERGY_CPU_NATIVE)
   include(CheckCXXCompilerFlag)

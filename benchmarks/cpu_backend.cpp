@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -9,6 +10,9 @@
 #include "benchmarks/cpu_common.hpp"
 #include "benchmarks/cpu_conv.hpp"
 #include "benchmarks/cpu_fc.hpp"
+#if LAYER_ENERGY_HAVE_ONEDNN
+#include "benchmarks/cpu_onednn.hpp"
+#endif
 
 namespace layer_energy::bench {
 namespace {
@@ -41,16 +45,27 @@ class CpuBackend final : public Backend {
     if (threads <= 0) threads = 1;
     pool_ = std::make_shared<cpu::ThreadPool>(threads);
     device_ = cpu_model();
+    impl_ = options.impl;
+    std::string why;
+    const bool onednn = cpu_onednn_built(&why);
+    if (impl_ == CpuImpl::onednn && !onednn) throw std::invalid_argument("cpu backend: " + why);
+    if (!onednn) impl_ = CpuImpl::eigen;
   }
 
   std::string name() const override { return "cpu"; }
   std::string device_name() const override { return device_; }
 
   std::map<std::string, std::string> context() const override {
-    return {{"cpu_threads", std::to_string(pool_->size())},
-            {"eigen_version", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
-                                  std::to_string(EIGEN_MINOR_VERSION)},
-            {"cpu_simd", Eigen::SimdInstructionSetsInUse()}};
+    std::map<std::string, std::string> context = {
+        {"cpu_threads", std::to_string(pool_->size())},
+        {"cpu_impl", impl_ == CpuImpl::eigen ? "eigen" : "onednn"},
+        {"eigen_version", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+                              std::to_string(EIGEN_MINOR_VERSION)},
+        {"cpu_simd", Eigen::SimdInstructionSetsInUse()}};
+#if LAYER_ENERGY_HAVE_ONEDNN
+    for (const auto& kv : cpu::onednn_context()) context.insert(kv);
+#endif
+    return context;
   }
 
   std::unique_ptr<PreparedLayer> prepare(const layers::Layer& layer, layers::Precision precision, layers::Layout layout,
@@ -60,17 +75,41 @@ class CpuBackend final : public Backend {
     }
     const std::string problem = layers::validate(layer);
     if (!problem.empty()) throw UnsupportedLayer(problem);
-    if (layer.type == layers::LayerType::fc) return cpu::prepare_fc(layer.fc, seed, pool_);
-    if (layout != layers::Layout::nchw) throw UnsupportedLayer("cpu backend: only the nchw layout");
+    const bool fc = layer.type == layers::LayerType::fc;
+    if (!fc && layout != layers::Layout::nchw) throw UnsupportedLayer("cpu backend: only the nchw layout");
+#if LAYER_ENERGY_HAVE_ONEDNN
+    if (impl_ != CpuImpl::eigen) {
+      const auto policy = impl_ == CpuImpl::onednn ? cpu::ReferencePolicy::accept : cpu::ReferencePolicy::decline;
+      std::string impl;
+      auto onednn = fc ? cpu::prepare_onednn_fc(layer.fc, seed, pool_, policy, &impl)
+                       : cpu::prepare_onednn_conv(layer.conv, seed, pool_, policy, &impl);
+      if (onednn) return onednn;
+      auto eigen = fc ? cpu::prepare_fc(layer.fc, seed, pool_) : cpu::prepare_conv(layer.conv, seed, pool_);
+      eigen->set_note("oneDNN has only " + impl + " for it");
+      return eigen;
+    }
+#endif
+    if (fc) return cpu::prepare_fc(layer.fc, seed, pool_);
     return cpu::prepare_conv(layer.conv, seed, pool_);
   }
 
  private:
   std::shared_ptr<cpu::ThreadPool> pool_;  // shared with the prepared layers, which may outlive the backend
   std::string device_;
+  CpuImpl impl_ = CpuImpl::eigen;  // resolved: automatic only where oneDNN is built
 };
 
 }  // namespace
+
+bool cpu_onednn_built(std::string* why) {
+#if LAYER_ENERGY_HAVE_ONEDNN
+  static_cast<void>(why);
+  return true;
+#else
+  if (why != nullptr) *why = LAYER_ENERGY_ONEDNN_MISSING;
+  return false;
+#endif
+}
 
 std::unique_ptr<Backend> make_cpu_backend(const CpuBackendOptions& options) {
   return std::make_unique<CpuBackend>(options);

@@ -203,6 +203,7 @@ void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const fl
 }
 
 double CpuLayer::run(int64_t iterations) {
+  before_run();
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < iterations; ++i) run_once();
   const auto stop = std::chrono::steady_clock::now();
@@ -212,6 +213,7 @@ double CpuLayer::run(int64_t iterations) {
 
 std::vector<float> CpuLayer::output() {
   if (!ran_) run(1);
+  sync_output();
   return output_.copy();
 }
 

@@ -78,10 +78,10 @@ class CpuConv final : public CpuLayer {
     fill(seed);
   }
 
-  std::string description() const override {
+  std::string describe() const override {
     const std::string threads = std::to_string(pool_->size()) + " threads";
-    if (kind_ == ConvKind::depthwise) return "depthwise direct, " + threads;
-    return std::string(kind_ == ConvKind::gemm_1x1 ? "1x1 gemm" : "im2col+gemm") + ", tiles of " +
+    if (kind_ == ConvKind::depthwise) return "eigen depthwise direct, " + threads;
+    return std::string(kind_ == ConvKind::gemm_1x1 ? "eigen 1x1 gemm" : "eigen im2col+gemm") + ", tiles of " +
            std::to_string(filters_) + " filters x " + std::to_string(columns_) + " pixels, " + threads;
   }
 
@@ -200,8 +200,8 @@ class CpuConv final : public CpuLayer {
 
 }  // namespace
 
-std::unique_ptr<PreparedLayer> prepare_conv(const layers::ConvShape& shape, uint64_t seed,
-                                            std::shared_ptr<ThreadPool> pool) {
+std::unique_ptr<CpuLayer> prepare_conv(const layers::ConvShape& shape, uint64_t seed,
+                                      std::shared_ptr<ThreadPool> pool) {
   return std::make_unique<CpuConv>(shape, seed, std::move(pool));
 }
 

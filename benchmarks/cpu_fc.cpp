@@ -35,8 +35,8 @@ class CpuFc final : public CpuLayer {
     fill(seed);
   }
 
-  std::string description() const override {
-    return "gemm, tiles of " + std::to_string(rows_) + " rows x " + std::to_string(columns_) + " outputs, " +
+  std::string describe() const override {
+    return "eigen gemm, tiles of " + std::to_string(rows_) + " rows x " + std::to_string(columns_) + " outputs, " +
            std::to_string(pool_->size()) + " threads";
   }
 
@@ -58,8 +58,8 @@ class CpuFc final : public CpuLayer {
 
 }  // namespace
 
-std::unique_ptr<PreparedLayer> prepare_fc(const layers::FcShape& shape, uint64_t seed,
-                                          std::shared_ptr<ThreadPool> pool) {
+std::unique_ptr<CpuLayer> prepare_fc(const layers::FcShape& shape, uint64_t seed,
+                                    std::shared_ptr<ThreadPool> pool) {
   return std::make_unique<CpuFc>(shape, seed, std::move(pool));
 }
 

@@ -12,7 +12,7 @@ namespace layer_energy::bench::cpu {
 
 // Expects a shape that layers::validate accepted. Checks memory (UnsupportedLayer above half of physical memory),
 // allocates every buffer (std::bad_alloc) and fills input (stream 0) and weights (stream 1) from `seed`.
-std::unique_ptr<PreparedLayer> prepare_fc(const layers::FcShape& shape, uint64_t seed,
-                                          std::shared_ptr<ThreadPool> pool);
+std::unique_ptr<CpuLayer> prepare_fc(const layers::FcShape& shape, uint64_t seed,
+                                    std::shared_ptr<ThreadPool> pool);
 
 }  // namespace layer_energy::bench::cpu

@@ -54,7 +54,10 @@ int run(int argc, char** argv) {
   bool explicit_min_time = false;
   bench::flag_value(argc, argv, "benchmark_min_time", &explicit_min_time);
 
-  auto backend = bench::make_backend(options.backend, options.device, &backend_note);
+  bench::CpuBackendOptions cpu_options;
+  if (options.cpu_impl == "eigen") cpu_options.impl = bench::CpuImpl::eigen;
+  if (options.cpu_impl == "onednn") cpu_options.impl = bench::CpuImpl::onednn;
+  auto backend = bench::make_backend(options.backend, options.device, cpu_options, &backend_note);
   source_options.backend = backend->name();
   // NVML is matched to the CUDA device by PCI bus id, never by index (their orders can differ).
   const auto backend_context = backend->context();

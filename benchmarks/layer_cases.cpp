@@ -179,7 +179,9 @@ void Harness::register_case(std::shared_ptr<Case> c) {
     const CaseEnergy energy = meter_.measure(t_start, t_end);
     meter_.forget_before(t_start);
     if (!energy.ok) {
-      state.SetLabel("no energy: " + energy.why);  // the counters above stay: time, MACs, geometry
+      // The counters above stay (time, MACs, geometry), and so does the implementation's name after the reason.
+      const std::string impl = c->prepared.size() == 1 ? c->prepared.front()->description() : std::string();
+      state.SetLabel("no energy: " + energy.why + (impl.empty() ? "" : "; " + impl));
       c->relative_error = 0;
       return;
     }

@@ -42,3 +42,63 @@ if(benchmark_VERSION AND benchmark_VERSION VERSION_LESS 1.8)
 else()
   set(LAYER_ENERGY_BENCHMARK_HAS_SKIP 1)
 endif()
+
+# dnnl_FOUND, dnnl_VERSION and the DNNL::dnnl target from the header and library alone.
+function(layer_energy_find_dnnl_without_config)
+  find_path(LAYER_ENERGY_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
+  find_library(LAYER_ENERGY_DNNL_LIBRARY dnnl)
+  if(NOT LAYER_ENERGY_DNNL_INCLUDE_DIR OR NOT LAYER_ENERGY_DNNL_LIBRARY)
+    return()
+  endif()
+  file(STRINGS "${LAYER_ENERGY_DNNL_INCLUDE_DIR}/oneapi/dnnl/dnnl_version.h" parts
+       REGEX "#define DNNL_VERSION_(MAJOR|MINOR|PATCH) ")
+  set(version "")
+  foreach(line IN LISTS parts)
+    string(REGEX REPLACE ".*DNNL_VERSION_[A-Z]+ +([0-9]+).*" "\\1" number "${line}")
+    list(APPEND version "${number}")
+  endforeach()
+  list(JOIN version "." version)
+  if(NOT TARGET DNNL::dnnl)
+    add_library(DNNL::dnnl UNKNOWN IMPORTED GLOBAL)
+    set_target_properties(DNNL::dnnl PROPERTIES IMPORTED_LOCATION "${LAYER_ENERGY_DNNL_LIBRARY}"
+                                                INTERFACE_INCLUDE_DIRECTORIES "${LAYER_ENERGY_DNNL_INCLUDE_DIR}")
+  endif()
+  set(dnnl_FOUND TRUE PARENT_SCOPE)
+  set(dnnl_VERSION "${version}" PARENT_SCOPE)
+  set(DNNL_CPU_RUNTIME "not read: no dnnl-config.cmake" PARENT_SCOPE)
+endfunction()
+
+# oneDNN, optional (LAYER_ENERGY_ONEDNN=AUTO|ON|OFF): the CPU backend's conv and FC where found, Eigen otherwise.
+# LAYER_ENERGY_ONEDNN_MISSING is the one line layer_bench gives for --cpu_impl=onednn in a build without it.
+# The backend uses the 2.x API (operation descriptors; 3.0 replaced them), so a 3.x install is not taken.
+set(LAYER_ENERGY_HAVE_ONEDNN OFF)
+if(LAYER_ENERGY_ONEDNN STREQUAL "OFF")
+  set(LAYER_ENERGY_ONEDNN_MISSING "this build has no oneDNN (configured with LAYER_ENERGY_ONEDNN=OFF)")
+else()
+  # Debian's and Ubuntu's dnnl-config.cmake requires OpenCL (their build has the OpenCL GPU runtime), and a missing
+  # REQUIRED dependency there stops the whole configure. The CPU engine needs none of it: without OpenCL the library
+  # and header are found directly.
+  find_package(OpenCL QUIET)
+  if(OpenCL_FOUND)
+    find_package(dnnl CONFIG QUIET)
+  endif()
+  if(NOT dnnl_FOUND)
+    layer_energy_find_dnnl_without_config()
+  endif()
+  if(NOT dnnl_FOUND)
+    set(LAYER_ENERGY_ONEDNN_MISSING
+        "this build has no oneDNN (not found at configure time; install libdnnl-dev and reconfigure)")
+  elseif(dnnl_VERSION VERSION_LESS 2.0 OR NOT dnnl_VERSION VERSION_LESS 3.0)
+    set(LAYER_ENERGY_ONEDNN_MISSING "this build has no oneDNN (found ${dnnl_VERSION}; the CPU backend needs 2.x)")
+  else()
+    set(LAYER_ENERGY_HAVE_ONEDNN ON)
+    set(LAYER_ENERGY_ONEDNN_MISSING "")
+    message(STATUS "layer-energy: oneDNN ${dnnl_VERSION} found (CPU runtime ${DNNL_CPU_RUNTIME})")
+  endif()
+  if(NOT LAYER_ENERGY_HAVE_ONEDNN)
+    if(LAYER_ENERGY_ONEDNN STREQUAL "ON")
+      message(FATAL_ERROR "layer-energy: LAYER_ENERGY_ONEDNN=ON but ${LAYER_ENERGY_ONEDNN_MISSING}")
+    endif()
+    message(STATUS "layer-energy: CPU backend without oneDNN: ${LAYER_ENERGY_ONEDNN_MISSING}")
+  endif()
+endif()

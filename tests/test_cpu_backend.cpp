@@ -1,4 +1,5 @@
-// The CPU backend against the naive direct conv and FC, plus its refusals and its random inputs.
+// The CPU backend against the naive direct conv and FC, plus its refusals and its random inputs, for each of its
+// implementations (Eigen always; oneDNN where the build has it, else those tests skip with the reason).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -6,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +22,7 @@ namespace layer_energy {
 namespace {
 
 using bench::CpuBackendOptions;
+using bench::CpuImpl;
 using bench::UnsupportedLayer;
 using layers::ConvShape;
 using layers::FcShape;
@@ -75,15 +78,43 @@ const std::vector<ConvCase>& conv_cases() {
       {"pad larger than kernel", conv(1, 3, 5, 5, 4, 3, 3, 2, 4, 1)},
       {"many pixels, many tiles", conv(1, 32, 40, 40, 40, 3, 3, 1, 1, 1)},
       {"deep, few pixels (filter split)", conv(1, 256, 4, 4, 96, 3, 3, 1, 1, 1)},
+      // Channel counts of whole SIMD blocks, so that oneDNN takes its blocked (jit/brgemm) kernels, not gemm.
+      {"blocked 3x3", conv(1, 32, 12, 12, 48, 3, 3, 1, 1, 1)},
+      {"blocked 1x1 stride 2", conv(1, 64, 10, 10, 32, 1, 1, 2, 0, 1)},
+      {"blocked depthwise", conv(1, 32, 15, 15, 32, 3, 3, 1, 1, 32)},
+      {"blocked depthwise stride 2", conv(2, 48, 16, 16, 48, 3, 3, 2, 1, 48)},
+      {"blocked depthwise 5x5 pad 2", conv(1, 64, 9, 9, 64, 5, 5, 1, 2, 64)},
+      {"blocked grouped", conv(1, 64, 8, 8, 64, 3, 3, 1, 1, 4)},
+      {"grouped 1x1", conv(1, 32, 7, 7, 64, 1, 1, 1, 0, 4)},
   };
   return cases;
 }
 
-TEST(CpuBackend, ConvMatchesNaiveReference) {
-  for (int threads : {1, 2, 3}) {
+const char* impl_name(CpuImpl impl) {
+  return impl == CpuImpl::eigen ? "eigen" : "onednn";
+}
+
+// Each test runs once per implementation; the oneDNN run skips, with the build's reason, where it is not built.
+class CpuImplTest : public ::testing::TestWithParam<CpuImpl> {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (GetParam() == CpuImpl::onednn && !bench::cpu_onednn_built(&why)) GTEST_SKIP() << why;
+  }
+  std::unique_ptr<bench::Backend> backend(int threads = 0) const {
     CpuBackendOptions options;
     options.threads = threads;
-    auto backend = bench::make_cpu_backend(options);
+    options.impl = GetParam();
+    return bench::make_cpu_backend(options);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Impl, CpuImplTest, ::testing::Values(CpuImpl::eigen, CpuImpl::onednn),
+                         [](const ::testing::TestParamInfo<CpuImpl>& param) { return impl_name(param.param); });
+
+TEST_P(CpuImplTest, ConvMatchesNaiveReference) {
+  for (int threads : {1, 2, 3}) {
+    auto backend = this->backend(threads);
     for (const ConvCase& c : conv_cases()) {
       const std::string what = std::string(c.name) + " (" + layers::case_name(conv_layer(c.shape)) + ", " +
                                std::to_string(threads) + " threads)";
@@ -99,8 +130,10 @@ TEST(CpuBackend, ConvMatchesNaiveReference) {
   }
 }
 
-TEST(CpuBackend, ConvDescriptionNamesTheAlgorithm) {
-  auto backend = bench::make_cpu_backend();
+TEST(CpuBackend, EigenConvDescriptionNamesTheAlgorithm) {
+  CpuBackendOptions options;
+  options.impl = CpuImpl::eigen;
+  auto backend = bench::make_cpu_backend(options);
   EXPECT_NE(backend->prepare(conv_layer(conv(1, 8, 8, 8, 8, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nchw, 1)
                 ->description()
                 .find("im2col+gemm"),
@@ -115,13 +148,11 @@ TEST(CpuBackend, ConvDescriptionNamesTheAlgorithm) {
             std::string::npos);
 }
 
-TEST(CpuBackend, FcMatchesNaiveReference) {
-  const std::vector<FcShape> shapes = {{1, 1024, 1000}, {8, 256, 512}, {1, 7, 3},    {8, 33, 65},
-                                       {3, 100, 1},     {130, 64, 40}, {64, 96, 300}};
+TEST_P(CpuImplTest, FcMatchesNaiveReference) {
+  const std::vector<FcShape> shapes = {{1, 1024, 1000}, {8, 256, 512}, {1, 7, 3},     {8, 33, 65},
+                                       {3, 100, 1},     {130, 64, 40}, {64, 96, 300}, {32, 512, 256}};
   for (int threads : {1, 2, 3}) {
-    CpuBackendOptions options;
-    options.threads = threads;
-    auto backend = bench::make_cpu_backend(options);
+    auto backend = this->backend(threads);
     for (const FcShape& s : shapes) {
       const Layer layer = fc_layer(s);
       const std::string what = layers::case_name(layer) + " (" + std::to_string(threads) + " threads)";
@@ -135,16 +166,16 @@ TEST(CpuBackend, FcMatchesNaiveReference) {
   }
 }
 
-TEST(CpuBackend, OutputBeforeRunIsComputed) {
-  auto backend = bench::make_cpu_backend();
+TEST_P(CpuImplTest, OutputBeforeRunIsComputed) {
+  auto backend = this->backend();
   const ConvShape s = conv(1, 4, 6, 6, 4, 3, 3, 1, 1, 1);
   auto prepared = backend->prepare(conv_layer(s), Precision::fp32, Layout::nchw, 3);
   test::expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), kTolerance,
                        "output() first");
 }
 
-TEST(CpuBackend, InputsAndWeightsAreRandomNeverZero) {
-  auto backend = bench::make_cpu_backend();
+TEST_P(CpuImplTest, InputsAndWeightsAreRandomNeverZero) {
+  auto backend = this->backend();
   auto conv_prepared =
       backend->prepare(conv_layer(conv(2, 16, 32, 32, 32, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nchw, 1);
   expect_random(conv_prepared->input(), "conv input");
@@ -159,24 +190,63 @@ TEST(CpuBackend, InputsAndWeightsAreRandomNeverZero) {
             static_cast<std::ptrdiff_t>(out.size() * 9 / 10));
 }
 
-TEST(CpuBackend, SameSeedSameInputsAcrossThreadCounts) {
+TEST_P(CpuImplTest, SameSeedSameInputsAcrossThreadCountsAndImplementations) {
   const Layer layer = conv_layer(conv(2, 16, 70, 70, 8, 3, 3, 1, 1, 1));  // input over two random blocks
-  CpuBackendOptions one, three;
-  one.threads = 1;
-  three.threads = 3;
-  auto a = bench::make_cpu_backend(one)->prepare(layer, Precision::fp32, Layout::nchw, 1234);
-  auto b = bench::make_cpu_backend(three)->prepare(layer, Precision::fp32, Layout::nchw, 1234);
-  auto c = bench::make_cpu_backend(one)->prepare(layer, Precision::fp32, Layout::nchw, 1235);
-  auto d = bench::make_cpu_backend(one)->prepare(layer, Precision::fp32, Layout::nchw, 1234ull + (1ull << 32));
+  auto a = backend(1)->prepare(layer, Precision::fp32, Layout::nchw, 1234);
+  auto b = backend(3)->prepare(layer, Precision::fp32, Layout::nchw, 1234);
+  auto c = backend(1)->prepare(layer, Precision::fp32, Layout::nchw, 1235);
+  auto d = backend(1)->prepare(layer, Precision::fp32, Layout::nchw, 1234ull + (1ull << 32));
   EXPECT_EQ(a->input(), b->input());
   EXPECT_EQ(a->weights(), b->weights());
   EXPECT_NE(a->input(), c->input());
   EXPECT_NE(a->weights(), c->weights());
   EXPECT_NE(a->input(), d->input()) << "the seed's high 32 bits must matter";
+  // Eigen and oneDNN measure the same tensors, so their energies compare like for like.
+  CpuBackendOptions eigen;
+  eigen.impl = CpuImpl::eigen;
+  auto e = bench::make_cpu_backend(eigen)->prepare(layer, Precision::fp32, Layout::nchw, 1234);
+  EXPECT_EQ(a->input(), e->input());
+  EXPECT_EQ(a->weights(), e->weights());
+  auto f = backend(2)->prepare(fc_layer({3, 100, 70}), Precision::fp32, Layout::nchw, 99);
+  auto g = bench::make_cpu_backend(eigen)->prepare(fc_layer({3, 100, 70}), Precision::fp32, Layout::nchw, 99);
+  EXPECT_EQ(f->input(), g->input());
+  EXPECT_EQ(f->weights(), g->weights());
 }
 
-TEST(CpuBackend, OnlyFp32) {
-  auto backend = bench::make_cpu_backend();
+TEST_P(CpuImplTest, LabelNamesTheImplementationAndThreads) {
+  auto backend = this->backend(2);
+  const std::string prefix = std::string(impl_name(GetParam())) + " ";
+  for (const Layer& layer : {conv_layer(conv(1, 8, 8, 8, 8, 3, 3, 1, 1, 1)),
+                             conv_layer(conv(1, 8, 8, 8, 8, 3, 3, 2, 1, 8)), fc_layer({4, 64, 32})}) {
+    const std::string label = backend->prepare(layer, Precision::fp32, Layout::nchw, 1)->description();
+    EXPECT_EQ(label.rfind(prefix, 0), 0u) << label;
+    EXPECT_NE(label.find("2 threads"), std::string::npos) << label;
+    if (GetParam() == CpuImpl::onednn) {
+      // oneDNN's impl_info_str(), e.g. "brgconv:avx512_core", "jit:uni", "gemm:jit": always an ISA or method after ':'.
+      EXPECT_NE(label.find(':'), std::string::npos) << label;
+      const bool names_primitive = layer.type == layers::LayerType::fc
+                                       ? label.find("inner_product") != std::string::npos ||
+                                             label.find("matmul") != std::string::npos  // FC: the faster one
+                                       : label.find("convolution") != std::string::npos;
+      EXPECT_TRUE(names_primitive) << label;
+    }
+  }
+  EXPECT_EQ(backend->context().at("cpu_impl"), impl_name(GetParam()));
+}
+
+// The reorder back to the plain layout happens when output() is asked for: asked twice, after further runs, it gives
+// the same, current result.
+TEST_P(CpuImplTest, OutputAfterMoreRunsIsStillTheLayersOutput) {
+  const ConvShape s = conv(1, 16, 9, 9, 32, 3, 3, 1, 1, 1);
+  auto prepared = backend(2)->prepare(conv_layer(s), Precision::fp32, Layout::nchw, 21);
+  const auto first = prepared->output();
+  EXPECT_GT(prepared->run(3), 0.0);
+  EXPECT_EQ(prepared->output(), first);
+  test::expect_matches(first, test::naive_conv(s, prepared->input(), prepared->weights()), kTolerance, "twice");
+}
+
+TEST_P(CpuImplTest, OnlyFp32) {
+  auto backend = this->backend();
   for (Precision p : {Precision::fp16, Precision::tf32}) {
     for (const Layer& layer : {conv_layer(conv(1, 4, 8, 8, 4, 3, 3, 1, 1, 1)), fc_layer({1, 8, 8})}) {
       try {
@@ -189,8 +259,8 @@ TEST(CpuBackend, OnlyFp32) {
   }
 }
 
-TEST(CpuBackend, NhwcConvIsRefusedWithReason) {
-  auto backend = bench::make_cpu_backend();
+TEST_P(CpuImplTest, NhwcConvIsRefusedWithReason) {
+  auto backend = this->backend();
   try {
     backend->prepare(conv_layer(conv(1, 4, 8, 8, 4, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nhwc, 1);
     ADD_FAILURE() << "nhwc conv was accepted";
@@ -199,8 +269,8 @@ TEST(CpuBackend, NhwcConvIsRefusedWithReason) {
   }
 }
 
-TEST(CpuBackend, InvalidShapeIsRefusedNamingTheProblem) {
-  auto backend = bench::make_cpu_backend();
+TEST_P(CpuImplTest, InvalidShapeIsRefusedNamingTheProblem) {
+  auto backend = this->backend();
   const std::vector<Layer> invalid = {
       conv_layer(conv(1, 3, 8, 8, 4, 3, 3, 1, 1, 2)),  // C not divisible by groups
       conv_layer(conv(1, 4, 8, 8, 6, 3, 3, 1, 1, 4)),  // K not divisible by groups
@@ -221,8 +291,8 @@ TEST(CpuBackend, InvalidShapeIsRefusedNamingTheProblem) {
   }
 }
 
-TEST(CpuBackend, RefusesLayersAboveHalfOfMemory) {
-  auto backend = bench::make_cpu_backend();
+TEST_P(CpuImplTest, RefusesLayersAboveHalfOfMemory) {
+  auto backend = this->backend();
   // 2^31 x 2^31 floats of weights: far beyond any machine; must be refused before allocating.
   try {
     backend->prepare(fc_layer({1, 2147483647, 2147483647}), Precision::fp32, Layout::nchw, 1);
@@ -238,14 +308,42 @@ TEST(CpuBackend, RefusesLayersAboveHalfOfMemory) {
   }
 }
 
-TEST(CpuBackend, RunReturnsPositiveTime) {
-  auto backend = bench::make_cpu_backend();
+TEST_P(CpuImplTest, RunReturnsPositiveTime) {
+  auto backend = this->backend();
   auto conv_prepared =
       backend->prepare(conv_layer(conv(1, 16, 28, 28, 16, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nchw, 5);
   EXPECT_GT(conv_prepared->run(5), 0.0);
   auto fc_prepared = backend->prepare(fc_layer({8, 256, 256}), Precision::fp32, Layout::nchw, 5);
   EXPECT_GT(fc_prepared->run(5), 0.0);
   EXPECT_GE(fc_prepared->run(0), 0.0);
+}
+
+TEST(CpuBackend, DefaultIsOneDnnWhereBuiltElseEigen) {
+  std::string why;
+  const bool built = bench::cpu_onednn_built(&why);
+  const auto context = bench::make_cpu_backend()->context();
+  EXPECT_EQ(context.at("cpu_impl"), built ? "onednn" : "eigen");
+  EXPECT_EQ(context.count("onednn_version"), built ? 1u : 0u);
+  if (built) {
+    EXPECT_EQ(context.at("onednn_version").rfind("2.", 0), 0u) << context.at("onednn_version");
+    EXPECT_FALSE(context.at("onednn_runtime").empty());
+  } else {
+    EXPECT_NE(why.find("oneDNN"), std::string::npos) << why;
+    EXPECT_EQ(why.find('\n'), std::string::npos) << "one line: " << why;
+  }
+}
+
+// An explicit implementation is what runs; oneDNN in a build without it is refused with the one-line reason.
+TEST(CpuBackend, ExplicitImplementation) {
+  CpuBackendOptions options;
+  options.impl = CpuImpl::eigen;
+  EXPECT_EQ(bench::make_cpu_backend(options)->context().at("cpu_impl"), "eigen");
+  options.impl = CpuImpl::onednn;
+  if (bench::cpu_onednn_built()) {
+    EXPECT_EQ(bench::make_cpu_backend(options)->context().at("cpu_impl"), "onednn");
+  } else {
+    EXPECT_THROW(bench::make_cpu_backend(options), std::invalid_argument);
+  }
 }
 
 TEST(CpuBackend, IdentityAndContext) {
@@ -264,14 +362,10 @@ TEST(CpuBackend, IdentityAndContext) {
   EXPECT_GT(std::stoi(bench::make_cpu_backend()->context().at("cpu_threads")), 0);
 }
 
-TEST(CpuBackend, PreparedLayerOutlivesBackend) {
+TEST_P(CpuImplTest, PreparedLayerOutlivesBackend) {
   std::unique_ptr<bench::PreparedLayer> prepared;
   const ConvShape s = conv(1, 8, 10, 10, 8, 3, 3, 1, 1, 1);
-  {
-    CpuBackendOptions options;
-    options.threads = 2;
-    prepared = bench::make_cpu_backend(options)->prepare(conv_layer(s), Precision::fp32, Layout::nchw, 9);
-  }
+  prepared = backend(2)->prepare(conv_layer(s), Precision::fp32, Layout::nchw, 9);
   EXPECT_GT(prepared->run(3), 0.0);
   test::expect_matches(prepared->output(), test::naive_conv(s, prepared->input(), prepared->weights()), kTolerance,
                        "after backend");
