@@ -14,17 +14,52 @@
 
 namespace layer_energy::power {
 
-std::uint64_t RaplCounter::update(std::uint64_t raw_uj) {
+// The RAPL status registers update about every millisecond, so a reading may carry up to one update's energy more
+// than its interval alone allows: the ceiling is applied to the interval plus this.
+constexpr double kRaplUpdateSlackS = 0.001;
+
+std::uint64_t RaplCounter::forward_uj(std::uint64_t from, std::uint64_t to) const {
+  if (to >= from) return to - from;
+  // Wrapped: up to the maximum, one step from the maximum to 0, then up to `to`.
+  return (from <= max_range_uj_ ? max_range_uj_ - from : 0) + 1 + to;
+}
+
+bool RaplCounter::plausible(std::uint64_t step_uj, double dt_s) const {
+  const double allowed_uj = max_power_w_ * (std::max(dt_s, 0.0) + kRaplUpdateSlackS) * 1e6;
+  return static_cast<double>(step_uj) <= allowed_uj;
+}
+
+std::optional<std::uint64_t> RaplCounter::update(std::uint64_t raw_uj, double t_s, std::string* why) {
   if (!started_) {
     started_ = true;
     total_uj_ = raw_uj;
-  } else if (raw_uj >= last_uj_) {
-    total_uj_ += raw_uj - last_uj_;
-  } else {
-    // Wrapped: up to the maximum, one step from the maximum to 0, then up to raw.
-    total_uj_ += (last_uj_ <= max_range_uj_ ? max_range_uj_ - last_uj_ : 0) + 1 + raw_uj;
+    last_uj_ = raw_uj;
+    last_t_s_ = t_s;
+    return total_uj_;
   }
+  const std::uint64_t step = forward_uj(last_uj_, raw_uj);
+  if (plausible(step, t_s - last_t_s_)) {
+    total_uj_ += step;
+  } else if (refused_ && raw_uj >= refused_uj_ && plausible(raw_uj - refused_uj_, t_s - refused_t_s_)) {
+    // The refused value was no bad read: the counter restarted there. Count on from it.
+    total_uj_ += raw_uj - refused_uj_;
+  } else {
+    const double dt = t_s - last_t_s_;
+    if (why) {
+      *why = "energy counter " + std::string(raw_uj < last_uj_ ? "stepped back" : "jumped") + " from " +
+             std::to_string(last_uj_) + " to " + std::to_string(raw_uj) + " uJ in " + std::to_string(dt) +
+             " s, which no wrap at " + std::to_string(max_range_uj_) + " uJ explains below " +
+             std::to_string(static_cast<long long>(max_power_w_)) +
+             " W (counter reset or bad read; the energy since the last reading is unknown)";
+    }
+    refused_ = true;
+    refused_uj_ = raw_uj;
+    refused_t_s_ = t_s;
+    return std::nullopt;
+  }
+  refused_ = false;
   last_uj_ = raw_uj;
+  last_t_s_ = t_s;
   return total_uj_;
 }
 
@@ -156,8 +191,12 @@ class RaplSource final : public PowerSource {
           failures.push_back(ReadFailure{t, i, why});
           continue;
         }
-        const std::uint64_t total = counters_[i].update(static_cast<std::uint64_t>(*raw));
-        out.push_back(Reading{t, i, static_cast<double>(total) / 1e6});
+        const auto total = counters_[i].update(static_cast<std::uint64_t>(*raw), t, &why);
+        if (!total) {
+          failures.push_back(ReadFailure{t, i, paths_[i] + ": " + why});
+          continue;
+        }
+        out.push_back(Reading{t, i, static_cast<double>(*total) / 1e6});
       }
     } catch (const std::exception&) {
       // Only memory exhaustion lands here; dropping the rest of this poll beats an exception in the sampler.

@@ -69,32 +69,96 @@ void make_energy_a_directory(const TempTree& tree, const std::string& zone) {
   ASSERT_EQ(::mkdir(path.c_str(), 0755), 0) << path;
 }
 
+// Feeds raw readings one second apart (a wrap at these ranges is plausible in that time); 0 when refused.
+class Feed {
+ public:
+  explicit Feed(std::uint64_t max_range_uj) : counter_(max_range_uj) {}
+  std::uint64_t operator()(std::uint64_t raw_uj, double dt_s = 1.0) {
+    t_s_ += dt_s;
+    const auto total = counter_.update(raw_uj, t_s_, &why_);
+    return total ? *total : 0;
+  }
+  const std::string& why() const { return why_; }
+
+ private:
+  RaplCounter counter_;
+  double t_s_ = 0.0;
+  std::string why_;
+};
+
 TEST(RaplCounter, CountsWithoutWrap) {
-  RaplCounter c(1000);
-  EXPECT_EQ(c.update(100), 100u);  // the first reading starts the total
-  EXPECT_EQ(c.update(350), 350u);
-  EXPECT_EQ(c.update(350), 350u);  // same raw value: no energy, not the raw value re-added
+  Feed c(1000);
+  EXPECT_EQ(c(100), 100u);  // the first reading starts the total
+  EXPECT_EQ(c(350), 350u);
+  EXPECT_EQ(c(350), 350u);  // same raw value: no energy, not the raw value re-added
 }
 
 TEST(RaplCounter, WrapsAtMaxRangeInclusive) {
-  RaplCounter c(1000);
-  c.update(990);
-  EXPECT_EQ(c.update(5), 990u + 10u + 1u + 5u);  // 990 -> 1000 -> 0 -> 5
-  RaplCounter d(1000);
-  d.update(1000);
-  EXPECT_EQ(d.update(0), 1001u);  // the maximum is a value the counter takes; 0 follows it one step later
+  Feed c(1000);
+  c(990);
+  EXPECT_EQ(c(5), 990u + 10u + 1u + 5u);  // 990 -> 1000 -> 0 -> 5
+  Feed d(1000);
+  d(1000);
+  EXPECT_EQ(d(0), 1001u);  // the maximum is a value the counter takes; 0 follows it one step later
 }
 
 TEST(RaplCounter, AccumulatesPastTheRangeIn64Bits) {
-  RaplCounter c(kIntelPackageMax);
+  Feed c(kIntelPackageMax);
   std::uint64_t raw = 0;
-  c.update(raw);
-  const std::uint64_t step = kIntelPackageMax / 3;
+  c(raw);
+  const std::uint64_t step = kIntelPackageMax / 3;  // 87 kJ: 87 W over 1000 s
   for (int i = 0; i < 30; ++i) {
     raw = (raw + step) % (kIntelPackageMax + 1);
-    c.update(raw);
+    c(raw, 1000.0);
   }
-  EXPECT_EQ(c.update(raw), 30 * step);  // ten wraps, far beyond 2^32 and beyond max_energy_range_uj
+  EXPECT_EQ(c(raw, 1000.0), 30 * step);  // ten wraps, far beyond 2^32 and beyond max_energy_range_uj
+}
+
+TEST(RaplCounter, StepBackFarFromTheTopIsNoWrap) {
+  // 10 W for 0.1 s, then the counter reads 5 J: folding that as a wrap would add 262 kJ (2.6 MW).
+  Feed c(kIntelPackageMax);
+  c(123456789012ULL);
+  EXPECT_EQ(c(123457789012ULL, 0.1), 123457789012ULL);
+  EXPECT_EQ(c(5000000, 0.1), 0u);
+  EXPECT_TRUE(contains(c.why(), "stepped back from 123457789012 to 5000000 uJ")) << c.why();
+  EXPECT_TRUE(contains(c.why(), "reset or bad read")) << c.why();
+  EXPECT_TRUE(one_line(c.why())) << c.why();
+  // The next reading follows on from 5 J: the counter was reset there; counting goes on from it, the total intact.
+  EXPECT_EQ(c(6000000, 0.1), 123457789012ULL + 1000000);
+  EXPECT_EQ(c(7000000, 0.1), 123457789012ULL + 2000000);
+}
+
+TEST(RaplCounter, BadReadInBetweenIsRefusedAndIgnored) {
+  Feed c(kIntelPackageMax);
+  c(50000000000ULL);
+  EXPECT_EQ(c(17, 0.1), 0u);  // a bad read
+  // The next reading follows on from the last good one (2 J over 0.2 s), not from the bad one.
+  EXPECT_EQ(c(50002000000ULL, 0.1), 50002000000ULL);
+  EXPECT_EQ(c(50003000000ULL, 0.1), 50003000000ULL);
+}
+
+TEST(RaplCounter, WrapMustFitTheElapsedTime) {
+  // From mid-range back to 1 J is a 132 kJ wrap: 1.3 kW over 100 s is possible, 13 kW over 10 s is not.
+  const std::uint64_t mid = kIntelPackageMax / 2;
+  const std::uint64_t wrap = kIntelPackageMax - mid + 1 + 1000000;
+  Feed slow(kIntelPackageMax);
+  slow(mid);
+  EXPECT_EQ(slow(1000000, 100.0), mid + wrap);
+  Feed fast(kIntelPackageMax);
+  fast(mid);
+  EXPECT_EQ(fast(1000000, 10.0), 0u);
+  // Near the top a wrap of a few joules within a poll is plausible.
+  Feed top(kIntelPackageMax);
+  top(kIntelPackageMax - 1000000);
+  EXPECT_EQ(top(1000000, 0.1), kIntelPackageMax - 1000000 + 1000000 + 1 + 1000000);
+}
+
+TEST(RaplCounter, ImpossibleJumpForwardIsRefused) {
+  Feed c(kIntelPackageMax);
+  c(1000);
+  EXPECT_EQ(c(200000000000ULL, 0.1), 0u);  // 200 kJ in 0.1 s
+  EXPECT_TRUE(contains(c.why(), "jumped")) << c.why();
+  EXPECT_EQ(c(1000 + 1000000, 0.1), 1000u + 1000000);
 }
 
 TEST(RaplSource, IntelRailsAndDefaultTotal) {
@@ -168,20 +232,40 @@ TEST(RaplSource, WrapInsideAWindowAddsTheRightEnergy) {
   TempTree tree(kIntel);
   const std::string package0 = kZones + "intel-rapl:0/energy_uj";
   tree.write(package0, std::to_string(kIntelPackageMax - 1000) + "\n");
+  // dram-0 starts near its own top too: jumping there between two polls would be an impossible 55 kJ step.
+  const std::string dram0 = kZones + "intel-rapl:0:2/energy_uj";
+  tree.write(dram0, "65712999600\n");
   auto source = make_rapl_source(tree.path());
   ASSERT_EQ(source->unusable_reason(), "");
-  const double start = value_of(*source, poll(*source), "package-0");
+  const Poll first = poll(*source);
+  const double start = value_of(*source, first, "package-0");
+  const double dram_start = value_of(*source, first, "dram-0");
   tree.write(package0, "500\n");
   const double wrapped = value_of(*source, poll(*source), "package-0");
   EXPECT_NEAR(wrapped - start, 1501e-6, 1e-9);  // 1000 up to the maximum, 1 to wrap to 0, 500 after
   tree.write(package0, "2500\n");
   EXPECT_NEAR(value_of(*source, poll(*source), "package-0") - start, 3501e-6, 1e-9);
   // dram-0 wraps at its own, smaller range (65712999613), not at the package's and not at 2^32.
-  const std::string dram0 = kZones + "intel-rapl:0:2/energy_uj";
-  tree.write(dram0, "65712999600\n");
-  const double dram_start = value_of(*source, poll(*source), "dram-0");
   tree.write(dram0, "7\n");
   EXPECT_NEAR(value_of(*source, poll(*source), "dram-0") - dram_start, 21e-6, 1e-9);
+}
+
+TEST(RaplSource, CounterResetIsAReadFailureNotEnergy) {
+  TempTree tree(kIntel);
+  const std::string package0 = kZones + "intel-rapl:0/energy_uj";
+  auto source = make_rapl_source(tree.path());
+  ASSERT_EQ(source->unusable_reason(), "");
+  const double start = value_of(*source, poll(*source), "package-0");  // 123456.789012 J, mid-range
+  tree.write(package0, "5000000\n");
+  const Poll reset = poll(*source);
+  ASSERT_EQ(reset.failures.size(), 1u);
+  EXPECT_EQ(reset.failures[0].rail, rail_index(*source, "package-0"));
+  EXPECT_TRUE(contains(reset.failures[0].why, "intel-rapl:0/energy_uj")) << reset.failures[0].why;
+  EXPECT_TRUE(contains(reset.failures[0].why, "stepped back")) << reset.failures[0].why;
+  EXPECT_TRUE(one_line(reset.failures[0].why)) << reset.failures[0].why;
+  EXPECT_EQ(reset.readings.size(), source->rails().size() - 1);
+  tree.write(package0, "6000000\n");
+  EXPECT_NEAR(value_of(*source, poll(*source), "package-0") - start, 1.0, 1e-9);  // 1 J after the reset, no 262 kJ
 }
 
 TEST(RaplSource, SameRawValueTwiceKeepsTheTotal) {
