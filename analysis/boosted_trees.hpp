@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "analysis/kernel_features.hpp"
@@ -35,6 +36,18 @@ struct BoostedTrees {
   std::vector<int> roots;
   bool empty() const { return roots.empty(); }
   double predict(const TreeInput& x) const;
+
+  // Lays the trees out as complete binary trees of their common depth (a shallower leaf repeated below itself), so
+  // that predict() descends each by index arithmetic without a branch: every fit calls it on all its rows, many
+  // times. fit_boosted_trees and the model reader call it; without it (or for trees deeper than 8) predict()
+  // walks the nodes.
+  void flatten();
+
+ private:
+  int flat_depth_ = 0;                // 0: not flattened
+  std::vector<std::uint8_t> flat_var_;  // per tree, 2^depth − 1 splits in breadth-first order
+  std::vector<double> flat_threshold_;
+  std::vector<double> flat_leaf_;       // per tree, 2^depth leaves
 };
 
 // Fits on x[rows] → y[rows].

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analysis/nnls.hpp"
+#include "analysis/row_sample.hpp"
 
 namespace layer_energy::analysis {
 namespace {
@@ -34,17 +35,33 @@ double PhysicalEnergy::predict(const KernelFeatures& f, const TreeInput& x, cons
   return corrector.empty() ? e : e * std::exp(corrector.predict(x));
 }
 
+std::vector<TimeEstimate> time_estimates(const std::vector<Sample>& samples, const std::vector<int>& rows,
+                                         const TimeModel& time) {
+  std::vector<TimeEstimate> out(samples.size());
+  for (const int r : rows) {
+    const Sample& s = samples[static_cast<std::size_t>(r)];
+    out[static_cast<std::size_t>(r)] = time.fitted ? time.estimate(s.k, s.tx) : TimeEstimate{0, s.k.heuristic};
+  }
+  return out;
+}
+
 PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std::vector<int>& rows,
                                    const TimeModel& time, int corrector_rounds) {
+  return fit_physical_energy(samples, rows, time_estimates(samples, rows, time), time.cache_bytes, corrector_rounds);
+}
+
+PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std::vector<int>& rows,
+                                   const std::vector<TimeEstimate>& estimates, double cache_bytes,
+                                   int corrector_rounds) {
   PhysicalEnergy m;
-  m.cache_bytes = time.cache_bytes;
+  m.cache_bytes = cache_bytes;
   std::vector<int> used;
   RelativeNnls nnls(kColumns);
   double x[kColumns];
   for (const int r : rows) {
     const Sample& s = samples[static_cast<std::size_t>(r)];
     if (!(s.energy > 0)) continue;
-    TimeEstimate est = time.fitted ? time.estimate(s.k, s.tx) : TimeEstimate{0, s.k.heuristic};
+    TimeEstimate est = estimates[static_cast<std::size_t>(r)];
     if (s.time > 0) est.t = s.time;  // power parameters against the measured time
     columns(s.k, est, m.cache_bytes, x);
     nnls.add(x, s.energy);
@@ -60,9 +77,9 @@ PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std
     std::vector<TreeInput> inputs(samples.size());
     std::vector<double> y(samples.size(), 0);
     std::vector<int> ok;
-    for (const int r : used) {
+    for (const int r : row_sample(used)) {
       const Sample& s = samples[static_cast<std::size_t>(r)];
-      const double e = m.raw(s.k, time.estimate(s.k, s.tx));
+      const double e = m.raw(s.k, estimates[static_cast<std::size_t>(r)]);
       if (!(e > 0)) continue;
       inputs[static_cast<std::size_t>(r)] = s.tx;
       y[static_cast<std::size_t>(r)] = std::log(s.energy / e);

@@ -22,8 +22,17 @@ struct PhysicalEnergy {
   double predict(const KernelFeatures& f, const TreeInput& x, const TimeEstimate& est) const;
 };
 
+// The time model's estimate per sample (indexed like `samples`; filled for `rows` only; the heuristic's kernel at t = 0
+// when the model is not fitted). A training set computes these once and shares them among its energy candidates.
+std::vector<TimeEstimate> time_estimates(const std::vector<Sample>& samples, const std::vector<int>& rows,
+                                         const TimeModel& time);
+
 // Rows with energy > 0; `time` gives t̂ for rows without a measured time and for the corrector.
 PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std::vector<int>& rows,
                                    const TimeModel& time, int corrector_rounds);
+// The same with the estimates precomputed (time_estimates over at least `rows`).
+PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std::vector<int>& rows,
+                                   const std::vector<TimeEstimate>& estimates, double cache_bytes,
+                                   int corrector_rounds);
 
 }  // namespace layer_energy::analysis

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <stdexcept>
 
 #include "analysis/cv.hpp"
 #include "analysis/nested_cv.hpp"
+#include "analysis/parallel.hpp"
 
 namespace layer_energy::analysis {
 namespace {
@@ -73,7 +75,15 @@ class Fitting {
   TimeModel fit_time(const std::vector<int>& train, int rounds) const {
     TimeFitOptions to;
     to.corrector_rounds = rounds;
+    to.p = exponent_;
     return fit_time_model(s_, train, cache_, o_.units, to);
+  }
+  // The soft-max exponent of every later time fit: like the cache knee, a discrete shape choice made once on all rows
+  // (the folds would pick it by their own training loss; it costs three fits each).
+  void fix_exponent(double p) { exponent_ = p; }
+
+  TimeModel add_corrector(const TimeModel& base, const std::vector<int>& train, int rounds) const {
+    return with_time_corrector(base, s_, train, rounds);
   }
 
   // Energy rows of `train`.
@@ -84,7 +94,10 @@ class Fitting {
     return out;
   }
 
-  FittedModel fit_energy(const EnergyCandidate& c, const std::vector<int>& train_all, const TimeModel* time) const {
+  // `estimates`: the time model's per row (time_estimates over at least train_all), shared by a training set's
+  // candidates; computed here when null.
+  FittedModel fit_energy(const EnergyCandidate& c, const std::vector<int>& train_all, const TimeModel* time,
+                         const std::vector<TimeEstimate>* estimates = nullptr) const {
     const std::vector<int> train = with_energy(train_all);
     FittedModel m;
     m.kind = c.kind;
@@ -106,7 +119,8 @@ class Fitting {
         m.poly = fit_poly_on(train, c.degree);
         break;
       case ModelKind::physical:
-        m.physical = fit_physical_energy(s_, train, *time, c.rounds);
+        m.physical = estimates ? fit_physical_energy(s_, train, *estimates, time->cache_bytes, c.rounds)
+                               : fit_physical_energy(s_, train, *time, c.rounds);
         break;
     }
     return m;
@@ -136,6 +150,7 @@ class Fitting {
   const std::vector<int>& fold_of_;
   int folds_;
   double cache_;
+  double exponent_ = 0;  // 0: each fit chooses
 };
 
 // Leave-one-level-out groups of one variable: its distinct values in at most 8 contiguous bins.
@@ -225,21 +240,26 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
     std::sort(ids.begin(), ids.end());
     fit.groups = static_cast<std::size_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
   }
-  for (int k = 0; k < folds; ++k) {  // grouped CV: a configuration never in train and test
-    std::vector<int> train, test;
-    split_fold(fit.fold_of, groups, k, &train, &test);
-  }
   const double cache = !fit.has_time ? 0 : options.cache_bytes >= 0 ? options.cache_bytes : choose_cache_knee(samples, all, options.units);
-  const Fitting fitting(samples, options, fit.fold_of, folds, cache);
+  Fitting fitting(samples, options, fit.fold_of, folds, cache);
+  if (fit.has_time) fitting.fix_exponent(fitting.fit_time(all, 0).p);
 
   // Time: nested CV over the time candidates; each training set's models kept for the energy pass.
   const std::vector<TimeCandidate> tc = time_candidates(options);
+  // Fitted once per training set (the folds run in parallel: the map is guarded, the fits run outside the lock). The
+  // roofline is fitted once; each corrected candidate adds its trees to it.
   std::map<std::vector<int>, std::vector<TimeModel>> time_of_train;
+  std::mutex time_mutex;
   const auto fit_times = [&](const std::vector<int>& train) -> const std::vector<TimeModel>& {
-    auto it = time_of_train.find(train);
-    if (it != time_of_train.end()) return it->second;
+    {
+      const std::lock_guard<std::mutex> lock(time_mutex);
+      auto it = time_of_train.find(train);
+      if (it != time_of_train.end()) return it->second;
+    }
     std::vector<TimeModel> models;
-    for (const TimeCandidate& c : tc) models.push_back(fitting.fit_time(train, c.rounds));
+    const TimeModel base = fitting.fit_time(train, 0);
+    for (const TimeCandidate& c : tc) models.push_back(c.rounds > 0 ? fitting.add_corrector(base, train, c.rounds) : base);
+    const std::lock_guard<std::mutex> lock(time_mutex);
     return time_of_train.emplace(train, std::move(models)).first->second;
   };
   std::size_t time_choice = 0;
@@ -275,12 +295,13 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
         fit.fold_of, folds, static_cast<int>(ec.size()), energy, powered,
         [&](const std::vector<int>& train, const std::vector<int>& test, std::vector<std::vector<double>>* pred) {
           const TimeModel* t = fit.has_time ? &fit_times(train)[time_choice] : nullptr;
+          // One time estimate per row for every candidate (train and test together are all rows).
+          const std::vector<TimeEstimate> est = t ? time_estimates(samples, all, *t) : std::vector<TimeEstimate>(n);
           for (std::size_t c = 0; c < ec.size(); ++c) {
-            const FittedModel m = fitting.fit_energy(ec[c], train, t);
-            for (const int row : test) {
-              const Sample& s = samples[static_cast<std::size_t>(row)];
-              (*pred)[c][static_cast<std::size_t>(row)] = predict(m, s, t ? t->estimate(s.k, s.tx) : TimeEstimate());
-            }
+            const FittedModel m = fitting.fit_energy(ec[c], train, t, &est);
+            for (const int row : test)
+              (*pred)[c][static_cast<std::size_t>(row)] =
+                  predict(m, samples[static_cast<std::size_t>(row)], est[static_cast<std::size_t>(row)]);
           }
         });
     for (std::size_t c = 0; c < ec.size(); ++c) {
@@ -313,25 +334,39 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
 
   // Leave-one-level-out with the chosen procedures.
   if (options.level_out) {
+    // Every (variable, left-out level) pair is one job; a variable's levels are disjoint, so its jobs write
+    // disjoint rows of tp[v] and ep[v].
+    struct LevelJob {
+      int v;
+      std::vector<int> test, train;
+    };
+    std::vector<LevelJob> jobs;
     for (int v = 0; v < 3; ++v) {
-      std::vector<double> tp(n, std::nan("")), ep(n, std::nan(""));
-      bool any = false;
-      for (const std::vector<int>& test : level_bins(samples, v)) {
-        const std::vector<int> train = complement(n, test);
-        if (train.size() < 5) continue;
-        any = true;
-        TimeModel t;
-        if (fit.has_time) t = fitting.fit_time(train, tc[time_choice].rounds);
-        FittedModel m;
-        if (fit.has_energy) m = fitting.fit_energy(ec[energy_choice], train, fit.has_time ? &t : nullptr);
-        for (const int row : test) {
-          const Sample& s = samples[static_cast<std::size_t>(row)];
-          const TimeEstimate th = fit.has_time ? t.estimate(s.k, s.tx) : TimeEstimate();
-          tp[static_cast<std::size_t>(row)] = th.t;
-          if (fit.has_energy) ep[static_cast<std::size_t>(row)] = predict(m, s, th);
-        }
+      for (std::vector<int>& test : level_bins(samples, v)) {
+        std::vector<int> train = complement(n, test);
+        if (train.size() >= 5) jobs.push_back({v, std::move(test), std::move(train)});
       }
+    }
+    std::vector<std::vector<double>> tps(3, std::vector<double>(n, std::nan(""))), eps = tps;
+    parallel_for(jobs.size(), [&](std::size_t j, std::size_t) {
+      const LevelJob& job = jobs[j];
+      TimeModel t;
+      if (fit.has_time) t = fitting.fit_time(job.train, tc[time_choice].rounds);
+      const std::vector<TimeEstimate> est = fit.has_time ? time_estimates(samples, all, t) : std::vector<TimeEstimate>(n);
+      FittedModel m;
+      if (fit.has_energy) m = fitting.fit_energy(ec[energy_choice], job.train, fit.has_time ? &t : nullptr, &est);
+      for (const int row : job.test) {
+        const TimeEstimate& th = est[static_cast<std::size_t>(row)];
+        tps[static_cast<std::size_t>(job.v)][static_cast<std::size_t>(row)] = th.t;
+        if (fit.has_energy)
+          eps[static_cast<std::size_t>(job.v)][static_cast<std::size_t>(row)] = predict(m, samples[static_cast<std::size_t>(row)], th);
+      }
+    });
+    for (int v = 0; v < 3; ++v) {
+      const bool any = std::any_of(jobs.begin(), jobs.end(), [v](const LevelJob& job) { return job.v == v; });
       if (!any) continue;
+      const std::vector<double>& tp = tps[static_cast<std::size_t>(v)];
+      const std::vector<double>& ep = eps[static_cast<std::size_t>(v)];
       const std::string name = level_name(fit.type, v);
       if (fit.has_time) fit.time_level_out[name] = metrics_where(time, tp, timed);
       if (fit.has_energy) fit.level_out[name] = metrics_where(energy, ep, powered);
@@ -345,6 +380,7 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
   fit.per_k = k_stats(samples, &with_energy);
   for (const Law law : fitting.laws()) fit.laws.push_back(fit_law(law, fit.per_k));
   const TimeModel* t = fit.has_time ? &fit.time : nullptr;
+  const std::vector<TimeEstimate> all_estimates = t ? time_estimates(samples, all, *t) : std::vector<TimeEstimate>();
   // The paper's law and the polynomial's degree: the candidates of their family with the lowest CV error.
   const auto best_of = [&](ModelKind kind) {
     const EnergyCandidate* best = nullptr;
@@ -354,11 +390,20 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
   };
   fit.chosen_law = best_of(ModelKind::paper)->law;
   if (folds < 2) fit.chosen_law = lowest_loss(fit.laws).law;
+  std::vector<const EnergyCandidate*> refit;
   for (const EnergyCandidate& c : ec) {
-    const std::string key = model_key_of_candidate(c.name);
     if (c.kind == ModelKind::paper && c.law != fit.chosen_law) continue;
     if (c.kind == ModelKind::poly && c.name != best_of(ModelKind::poly)->name) continue;
-    fit.models[key] = fitting.fit_energy(c, all, t);
+    refit.push_back(&c);
+  }
+  std::vector<FittedModel> refitted(refit.size());
+  parallel_for(refit.size(), [&](std::size_t i, std::size_t) {
+    refitted[i] = fitting.fit_energy(*refit[i], all, t, t ? &all_estimates : nullptr);
+  });
+  for (std::size_t i = 0; i < refit.size(); ++i) {
+    const EnergyCandidate& c = *refit[i];
+    const std::string key = model_key_of_candidate(c.name);
+    fit.models[key] = std::move(refitted[i]);
     if (fit.cv.count(c.name) && !fit.cv.count(key)) {
       fit.cv[key] = fit.cv[c.name];
       fit.heldout[key] = fit.heldout[c.name];

@@ -67,6 +67,7 @@ BoostedTrees trees_from_json(const json& j, const std::string& where) {
     const TreeNode& node = t.nodes[static_cast<std::size_t>(i)];
     if (node.var >= 0 && (node.left <= i || node.right <= i)) throw std::runtime_error(where + ": node order broken");
   }
+  t.flatten();
   return t;
 }
 

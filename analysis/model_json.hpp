@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 
 #include "analysis/conformal.hpp"
 #include "analysis/hardware.hpp"
@@ -50,7 +51,7 @@ struct EnergyModel {
   bool has_conv = false, has_fc = false;
   TypeModel conv, fc;
   double interval_level = 0.9;  // the level the report checked
-  std::map<std::string, Measured> measured;  // by case name
+  std::unordered_map<std::string, Measured> measured;  // by case name (hashed: every prediction looks it up)
   nlohmann::json cv = nlohmann::json::object();
 };
 

@@ -1,6 +1,9 @@
 #include "analysis/nested_cv.hpp"
 
+#include <array>
 #include <cmath>
+
+#include "analysis/parallel.hpp"
 
 namespace layer_energy::analysis {
 
@@ -48,32 +51,51 @@ NestedResult run_nested_cv(const std::vector<int>& fold_of, int folds, int candi
       if (fold_of[i] != a && fold_of[i] != b) rows.push_back(static_cast<int>(i));
     return rows;
   };
-  std::vector<std::vector<double>> pred(cands, std::vector<double>(n, std::nan("")));
-  for (int k = 0; k < folds; ++k) {
-    fit_predict(rows_except(k, -1), members[static_cast<std::size_t>(k)], &pred);
-    for (std::size_t c = 0; c < cands; ++c)
-      for (const int r : members[static_cast<std::size_t>(k)]) out.plain[c][static_cast<std::size_t>(r)] = pred[c][static_cast<std::size_t>(r)];
-  }
+  // The training sets: every fold but k (outer), then every fold but a pair {a, b} (inner, when folds >= 3). They
+  // are fitted in parallel, each worker predicting into its own scratch.
+  struct Job {
+    int a, b;  // b = -1: outer fold a
+  };
+  std::vector<Job> jobs;
+  for (int k = 0; k < folds; ++k) jobs.push_back({k, -1});
+  out.nested_available = folds >= 3;
+  if (out.nested_available)
+    for (int a = 0; a < folds; ++a)
+      for (int b = a + 1; b < folds; ++b) jobs.push_back({a, b});
+  // pair_err[job][0][c]: candidate c's error on fold b (inner test data of outer fold a); [1]: on fold a.
+  std::vector<std::array<std::vector<double>, 2>> pair_err(jobs.size());
+  std::vector<std::vector<std::vector<double>>> scratch(analysis_threads());
+  parallel_for(jobs.size(), [&](std::size_t j, std::size_t worker) {
+    std::vector<std::vector<double>>& pred = scratch[worker];
+    if (pred.empty()) pred.assign(cands, std::vector<double>(n, std::nan("")));
+    const Job job = jobs[j];
+    const std::vector<int>& fa = members[static_cast<std::size_t>(job.a)];
+    if (job.b < 0) {
+      fit_predict(rows_except(job.a, -1), fa, &pred);
+      for (std::size_t c = 0; c < cands; ++c)
+        for (const int r : fa) out.plain[c][static_cast<std::size_t>(r)] = pred[c][static_cast<std::size_t>(r)];
+      return;
+    }
+    const std::vector<int>& fb = members[static_cast<std::size_t>(job.b)];
+    std::vector<int> test = fa;
+    test.insert(test.end(), fb.begin(), fb.end());
+    fit_predict(rows_except(job.a, job.b), test, &pred);
+    for (std::size_t c = 0; c < cands; ++c) {
+      pair_err[j][0].push_back(mape_over(measured, pred[c], usable, &fb) * static_cast<double>(fb.size()));
+      pair_err[j][1].push_back(mape_over(measured, pred[c], usable, &fa) * static_cast<double>(fa.size()));
+    }
+  });
   std::vector<double> err(cands);
   for (std::size_t c = 0; c < cands; ++c) err[c] = mape_over(measured, out.plain[c], usable, nullptr);
   out.chosen = lowest(err);
   out.choice_per_fold.assign(static_cast<std::size_t>(folds), out.chosen);
-  if (folds >= 3) {
-    out.nested_available = true;
-    // inner[k][c]: error summed over the inner folds of outer fold k.
+  if (out.nested_available) {
+    // sum[k][c]: candidate c's error summed over the inner folds of outer fold k.
     std::vector<std::vector<double>> sum(static_cast<std::size_t>(folds), std::vector<double>(cands, 0.0));
-    for (int a = 0; a < folds; ++a) {
-      for (int b = a + 1; b < folds; ++b) {
-        std::vector<int> test = members[static_cast<std::size_t>(a)];
-        test.insert(test.end(), members[static_cast<std::size_t>(b)].begin(), members[static_cast<std::size_t>(b)].end());
-        fit_predict(rows_except(a, b), test, &pred);
-        for (std::size_t c = 0; c < cands; ++c) {
-          // Fold b is inner test data of outer fold a, and fold a of outer fold b.
-          sum[static_cast<std::size_t>(a)][c] += mape_over(measured, pred[c], usable, &members[static_cast<std::size_t>(b)]) *
-                                                 static_cast<double>(members[static_cast<std::size_t>(b)].size());
-          sum[static_cast<std::size_t>(b)][c] += mape_over(measured, pred[c], usable, &members[static_cast<std::size_t>(a)]) *
-                                                 static_cast<double>(members[static_cast<std::size_t>(a)].size());
-        }
+    for (std::size_t j = static_cast<std::size_t>(folds); j < jobs.size(); ++j) {
+      for (std::size_t c = 0; c < cands; ++c) {
+        sum[static_cast<std::size_t>(jobs[j].a)][c] += pair_err[j][0][c];
+        sum[static_cast<std::size_t>(jobs[j].b)][c] += pair_err[j][1][c];
       }
     }
     for (int k = 0; k < folds; ++k) out.choice_per_fold[static_cast<std::size_t>(k)] = lowest(sum[static_cast<std::size_t>(k)]);

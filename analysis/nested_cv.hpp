@@ -10,7 +10,8 @@
 
 namespace layer_energy::analysis {
 
-// Fits every candidate on `train` and writes its predictions for `test` into pred[candidate][row].
+// Fits every candidate on `train` and writes its predictions for `test` into pred[candidate][row]. Called from several
+// threads at once (each with its own `pred`; see parallel.hpp): it must not write shared state unguarded.
 using FitPredict = std::function<void(const std::vector<int>& train, const std::vector<int>& test,
                                       std::vector<std::vector<double>>* pred)>;
 

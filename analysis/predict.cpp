@@ -77,14 +77,18 @@ Sample sample_of(const EnergyModel& model, const TypeModel& part, const layers::
   return s;
 }
 
-// z of the two-sided normal interval at `level` (for a measurement's own spread).
+// z of the two-sided normal interval at `level` (for a measurement's own spread). Bisection on erf, remembered for
+// the last level asked (a run asks for one level, once per layer).
 double normal_z(double level) {
+  thread_local double last_level = -1, last_z = 0;
+  if (level == last_level) return last_z;
   double lo = 0, hi = 10;
   for (int i = 0; i < 60; ++i) {
     const double mid = 0.5 * (lo + hi);
     (std::erf(mid / std::sqrt(2.0)) < level ? lo : hi) = mid;
   }
-  return 0.5 * (lo + hi);
+  last_level = level, last_z = 0.5 * (lo + hi);
+  return last_z;
 }
 
 }  // namespace

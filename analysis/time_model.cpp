@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "analysis/nnls.hpp"
+#include "analysis/parallel.hpp"
+#include "analysis/row_sample.hpp"
 
 namespace layer_energy::analysis {
 namespace {
@@ -31,14 +33,30 @@ double memory_side(const std::array<double, kParams>& c, const std::array<double
   return c[5] * x[5] + c[6] * x[6];
 }
 
-double evaluate(const std::array<double, kParams>& c, const std::array<double, kParams>& x, double p) {
-  const double a = compute_side(c, x), b = memory_side(c, x);
-  double s = a + b;
-  if (p != 1 && s > 0) {
-    const double hi = std::max(a, b);
-    s = hi * std::pow(std::pow(a / hi, p) + std::pow(b / hi, p), 1 / p);
+// The p-norm of (a, b) ≥ 0 that joins the two sides, and its partial derivatives (a/s)^(p−1), (b/s)^(p−1).
+// The fitted exponents are 1, 2 and 4: those take no pow() (the fit evaluates this millions of times).
+struct Joined {
+  double s, da, db;
+};
+Joined join(double a, double b, double p) {
+  const double sum = a + b;
+  if (p == 1 || !(sum > 0)) return {sum, 1, 1};
+  const double hi = std::max(a, b), ra = a / hi, rb = b / hi;
+  if (p == 2) {
+    const double n = std::sqrt(ra * ra + rb * rb);
+    return {hi * n, ra / n, rb / n};
   }
-  return c[0] * x[0] + s;
+  if (p == 4) {
+    const double n = std::sqrt(std::sqrt(ra * ra * ra * ra + rb * rb * rb * rb));
+    const double qa = ra / n, qb = rb / n;
+    return {hi * n, qa * qa * qa, qb * qb * qb};
+  }
+  const double n = std::pow(std::pow(ra, p) + std::pow(rb, p), 1 / p);
+  return {hi * n, a > 0 ? std::pow(ra / n, p - 1) : 0, b > 0 ? std::pow(rb / n, p - 1) : 0};
+}
+
+double evaluate(const std::array<double, kParams>& c, const std::array<double, kParams>& x, double p) {
+  return c[0] * x[0] + join(compute_side(c, x), memory_side(c, x), p).s;
 }
 
 std::array<double, kParams> as_array(const ClassTime& c) {
@@ -123,14 +141,8 @@ std::array<double, kParams> fit_class(const std::vector<std::array<double, kPara
     Vec g = Vec::Zero();
     for (std::size_t i = 0; i < x.size(); ++i) {
       const std::array<double, kParams>& xi = x[i];
-      const double av = compute_side(c, xi), bv = memory_side(c, xi);
-      double s = av + bv, da = 1, db = 1;
-      if (p != 1 && s > 0) {
-        const double hi = std::max(av, bv);
-        s = hi * std::pow(std::pow(av / hi, p) + std::pow(bv / hi, p), 1 / p);
-        da = av > 0 ? std::pow(av / s, p - 1) : 0;
-        db = bv > 0 ? std::pow(bv / s, p - 1) : 0;
-      }
+      const Joined sides = join(compute_side(c, xi), memory_side(c, xi), p);
+      const double s = sides.s, da = sides.da, db = sides.db;
       const double e = c[0] * xi[0] + s;
       if (!(e > 0)) continue;
       Vec jac;
@@ -159,7 +171,7 @@ std::array<double, kParams> fit_class(const std::vector<std::array<double, kPara
       if (l < loss) {
         improved = true;
         theta = next;
-        if (loss - l < 1e-10 * (1 + loss)) iter = 1000;
+        if (loss - l < 1e-7 * (1 + loss)) iter = 1000;  // converged: a further step gains < 1e-7 of the loss
         loss = l;
         best = cn;
         mu = std::max(1e-9, mu / 3);
@@ -259,50 +271,68 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
     if (samples[static_cast<std::size_t>(r)].time > 0) timed.push_back(r);
   if (timed.empty()) return m;
   const std::vector<double> exponents = options.p > 0 ? std::vector<double>{options.p} : std::vector<double>{1, 2, 4};
+  const std::vector<int> pooled_rows = row_sample(timed, kTimeFitRowCap);
+  std::vector<Columns> fits(exponents.size());
+  std::vector<double> losses(exponents.size(), HUGE_VAL);
+  parallel_for(exponents.size(), [&](std::size_t i, std::size_t) {
+    fits[i] = fit_assigned(samples, pooled_rows, cache_bytes, exponents[i], &losses[i]);
+  });
   double best_loss = HUGE_VAL;
-  for (const double p : exponents) {
-    double loss = 0;
-    const Columns c = fit_assigned(samples, timed, cache_bytes, p, &loss);
-    if (loss < best_loss) best_loss = loss, m.p = p, m.pooled = from_array(c, timed.size());
-  }
-  for (int k = 0; k < kLayerClasses; ++k) {
+  for (std::size_t i = 0; i < exponents.size(); ++i)
+    if (losses[i] < best_loss) best_loss = losses[i], m.p = exponents[i], m.pooled = from_array(fits[i], timed.size());
+  parallel_for(kLayerClasses, [&](std::size_t k, std::size_t) {
     std::vector<int> members;
     for (const int r : timed)
-      if (static_cast<int>(samples[static_cast<std::size_t>(r)].k.cls) == k) members.push_back(r);
-    if (members.size() < kMinClassCases) continue;
+      if (static_cast<std::size_t>(samples[static_cast<std::size_t>(r)].k.cls) == k) members.push_back(r);
+    if (members.size() < kMinClassCases) return;
     double loss = 0;
-    m.cls[static_cast<std::size_t>(k)] = from_array(fit_assigned(samples, members, cache_bytes, m.p, &loss), members.size());
-  }
+    m.cls[k] = from_array(fit_assigned(samples, row_sample(members, kTimeFitRowCap), cache_bytes, m.p, &loss),
+                          members.size());
+  });
   m.fitted = true;
-  if (options.corrector_rounds > 0) {
-    std::vector<TreeInput> inputs(samples.size());
-    std::vector<double> y(samples.size(), 0);
-    for (const int r : timed) {
-      const Sample& s = samples[static_cast<std::size_t>(r)];
-      inputs[static_cast<std::size_t>(r)] = s.tx;
-      y[static_cast<std::size_t>(r)] = std::log(s.time / m.raw(s.k));
-    }
-    TreeOptions to;
-    to.rounds = options.corrector_rounds;
-    to.min_leaf = std::max(3, static_cast<int>(timed.size() / 200));
-    m.corrector = fit_boosted_trees(inputs, y, timed, to);
+  return options.corrector_rounds > 0 ? with_time_corrector(m, samples, rows, options.corrector_rounds) : m;
+}
+
+TimeModel with_time_corrector(TimeModel m, const std::vector<Sample>& samples, const std::vector<int>& rows,
+                              int rounds) {
+  std::vector<int> timed;
+  for (const int r : rows)
+    if (samples[static_cast<std::size_t>(r)].time > 0) timed.push_back(r);
+  if (!m.fitted || timed.empty() || rounds <= 0) return m;
+  const std::vector<int> train = row_sample(timed);
+  std::vector<TreeInput> inputs(samples.size());
+  std::vector<double> y(samples.size(), 0);
+  for (const int r : train) {
+    const Sample& s = samples[static_cast<std::size_t>(r)];
+    inputs[static_cast<std::size_t>(r)] = s.tx;
+    y[static_cast<std::size_t>(r)] = std::log(s.time / m.raw(s.k));
   }
+  TreeOptions to;
+  to.rounds = rounds;
+  to.min_leaf = std::max(3, static_cast<int>(train.size() / 200));
+  m.corrector = fit_boosted_trees(inputs, y, train, to);
   return m;
 }
 
 double choose_cache_knee(const std::vector<Sample>& samples, const std::vector<int>& rows, double units) {
-  double best = 0, best_loss = HUGE_VAL;
-  for (const double mib : {0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0}) {
+  const std::vector<double> mibs = {0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0};
+  std::vector<double> losses(mibs.size(), 0);
+  parallel_for(mibs.size(), [&](std::size_t i, std::size_t) {
     TimeFitOptions o;
     o.p = 2;
-    const TimeModel m = fit_time_model(samples, rows, mib * 1024 * 1024, units, o);
-    double loss = 0;
+    const TimeModel m = fit_time_model(samples, rows, mibs[i] * 1024 * 1024, units, o);
     for (const int r : rows) {
       const Sample& s = samples[static_cast<std::size_t>(r)];
-      if (s.time > 0) loss += std::pow(std::log(m.raw(s.k) / s.time), 2);
+      if (s.time > 0) {
+        const double log_ratio = std::log(m.raw(s.k) / s.time);
+        losses[i] += log_ratio * log_ratio;
+      }
     }
-    if (loss < best_loss * (1 - 1e-3)) best_loss = loss, best = mib * 1024 * 1024;
-  }
+  });
+  // In order, so a knee wins only by a clear margin over a smaller one (as if searched one after another).
+  double best = 0, best_loss = HUGE_VAL;
+  for (std::size_t i = 0; i < mibs.size(); ++i)
+    if (losses[i] < best_loss * (1 - 1e-3)) best_loss = losses[i], best = mibs[i] * 1024 * 1024;
   return best;
 }
 

@@ -56,6 +56,11 @@ constexpr std::size_t kMinClassCases = 8;
 TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<int>& rows, double cache_bytes,
                          double units, const TimeFitOptions& options);
 
+// `base` (a fit without corrector) with a residual corrector of `rounds` boosted-tree rounds fitted on `rows`: what
+// fit_time_model with corrector_rounds = rounds gives, without fitting the roofline again.
+TimeModel with_time_corrector(TimeModel base, const std::vector<Sample>& samples, const std::vector<int>& rows,
+                              int rounds);
+
 // The DRAM knee when the context does not give the cache size: the candidate (or none) with the lowest training loss.
 double choose_cache_knee(const std::vector<Sample>& samples, const std::vector<int>& rows, double units);
 
