@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 
 #include "analysis/boosted_trees.hpp"
 #include "layers/layer.hpp"
@@ -34,6 +35,12 @@ struct Sample {
   double time = 0;   // measured seconds per call (0: not measured)
   KernelFeatures k;  // the layer as the hardware runs it (time and physical energy models)
   TreeInput tx{};    // the corrector's inputs
+  // The same without the launches the run recorded: the layer as an unmeasured one is seen. Held-out predictions use
+  // it, so cross-validation never credits a layer with knowing which kernel family ran. Null: nothing was recorded.
+  std::shared_ptr<const KernelFeatures> k_unseen;
 };
+
+// k_unseen where set, else k.
+inline const KernelFeatures& unseen_features(const Sample& s) { return s.k_unseen ? *s.k_unseen : s.k; }
 
 }  // namespace layer_energy::analysis

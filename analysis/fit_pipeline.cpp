@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "analysis/diagnostics.hpp"
+#include "analysis/parallel.hpp"
 #include "analysis/predict.hpp"
 #include "layers/networks.hpp"
 
@@ -85,12 +86,15 @@ bool network_run(const std::map<std::string, std::string>& context) {
 
 void fill_features(std::vector<Sample>* samples, const std::vector<const Case*>& cases, const Hardware& hw,
                    double units) {
-  for (std::size_t i = 0; i < samples->size(); ++i) {
+  parallel_for(samples->size(), [&](std::size_t i, std::size_t) {
     Sample& s = (*samples)[i];
     const Case& c = *cases[i];
     s.k = kernel_features(c.layer, c.macs, c.bytes, hw, units, c.kernels);
     s.tx = tree_input(s.k);
-  }
+    s.k_unseen = c.kernels > 0
+                     ? std::make_shared<const KernelFeatures>(kernel_features(c.layer, c.macs, c.bytes, hw, units, 0))
+                     : nullptr;
+  });
 }
 
 // The parallel units when the context lacks them: the count whose roofline fit of the measured times is best.

@@ -47,6 +47,12 @@ std::vector<TimeCandidate> time_candidates(const FitOptions& o) {
   return out;
 }
 
+// A held-out row's time as an unmeasured layer's: without the launches its run recorded.
+TimeEstimate unseen_estimate(const TimeModel& t, const Sample& s) {
+  const KernelFeatures& k = unseen_features(s);
+  return t.estimate(k, &k == &s.k ? s.tx : tree_input(k));
+}
+
 const LawFit& lowest_loss(const std::vector<LawFit>& fits) {
   std::size_t best = 0;
   for (std::size_t i = 1; i < fits.size(); ++i)
@@ -270,9 +276,7 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
         [&](const std::vector<int>& train, const std::vector<int>& test, std::vector<std::vector<double>>* pred) {
           const std::vector<TimeModel>& models = fit_times(train);
           for (std::size_t c = 0; c < tc.size(); ++c)
-            for (const int row : test)
-              (*pred)[c][static_cast<std::size_t>(row)] =
-                  models[c].predict(samples[static_cast<std::size_t>(row)].k, samples[static_cast<std::size_t>(row)].tx);
+            for (const int row : test) (*pred)[c][static_cast<std::size_t>(row)] = unseen_estimate(models[c], samples[static_cast<std::size_t>(row)]).t;
         });
     for (std::size_t c = 0; c < tc.size(); ++c) fit.time_cv[tc[c].name] = metrics_where(time, r.plain[c], timed);
     time_choice = static_cast<std::size_t>(r.chosen);
@@ -295,13 +299,16 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
         fit.fold_of, folds, static_cast<int>(ec.size()), energy, powered,
         [&](const std::vector<int>& train, const std::vector<int>& test, std::vector<std::vector<double>>* pred) {
           const TimeModel* t = fit.has_time ? &fit_times(train)[time_choice] : nullptr;
-          // One time estimate per row for every candidate (train and test together are all rows).
-          const std::vector<TimeEstimate> est = t ? time_estimates(samples, all, *t) : std::vector<TimeEstimate>(n);
+          // One time estimate per row for every candidate: the training rows as measured, the test rows as unseen.
+          std::vector<TimeEstimate> est = t ? time_estimates(samples, train, *t) : std::vector<TimeEstimate>(n);
+          if (t)
+            for (const int row : test) est[static_cast<std::size_t>(row)] = unseen_estimate(*t, samples[static_cast<std::size_t>(row)]);
           for (std::size_t c = 0; c < ec.size(); ++c) {
             const FittedModel m = fitting.fit_energy(ec[c], train, t, &est);
-            for (const int row : test)
-              (*pred)[c][static_cast<std::size_t>(row)] =
-                  predict(m, samples[static_cast<std::size_t>(row)], est[static_cast<std::size_t>(row)]);
+            for (const int row : test) {
+              const Sample& s = samples[static_cast<std::size_t>(row)];
+              (*pred)[c][static_cast<std::size_t>(row)] = predict(m, s, unseen_features(s), est[static_cast<std::size_t>(row)]);
+            }
           }
         });
     for (std::size_t c = 0; c < ec.size(); ++c) {
@@ -352,14 +359,16 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
       const LevelJob& job = jobs[j];
       TimeModel t;
       if (fit.has_time) t = fitting.fit_time(job.train, tc[time_choice].rounds);
-      const std::vector<TimeEstimate> est = fit.has_time ? time_estimates(samples, all, t) : std::vector<TimeEstimate>(n);
+      std::vector<TimeEstimate> est = fit.has_time ? time_estimates(samples, job.train, t) : std::vector<TimeEstimate>(n);
+      if (fit.has_time)
+        for (const int row : job.test) est[static_cast<std::size_t>(row)] = unseen_estimate(t, samples[static_cast<std::size_t>(row)]);
       FittedModel m;
       if (fit.has_energy) m = fitting.fit_energy(ec[energy_choice], job.train, fit.has_time ? &t : nullptr, &est);
       for (const int row : job.test) {
+        const Sample& s = samples[static_cast<std::size_t>(row)];
         const TimeEstimate& th = est[static_cast<std::size_t>(row)];
         tps[static_cast<std::size_t>(job.v)][static_cast<std::size_t>(row)] = th.t;
-        if (fit.has_energy)
-          eps[static_cast<std::size_t>(job.v)][static_cast<std::size_t>(row)] = predict(m, samples[static_cast<std::size_t>(row)], th);
+        if (fit.has_energy) eps[static_cast<std::size_t>(job.v)][static_cast<std::size_t>(row)] = predict(m, s, unseen_features(s), th);
       }
     });
     for (int v = 0; v < 3; ++v) {

@@ -137,6 +137,8 @@ KernelFeatures kernel_features(const layers::Layer& layer, double macs, double b
   }
   const KernelConfig& h = f.heuristic;
   if (launches > 0) f.heuristic.launches = launches;
+  f.reduction = kr;
+  f.measured_launches = launches;
   const double occupancy = h.tiles * h.splits / (h.waves * u);  // filled fraction of the scheduled waves
   f.corr = {lg(m),           lg(ng),         lg(kr),          lg(batches),          lg(n),
             f.geo[5],        f.geo[6],       lg(h.crit_macs), lg(bytes),            occupancy,

@@ -42,6 +42,8 @@ struct KernelFeatures {
   std::array<KernelConfig, kMaxConfigs> configs{};  // the candidates the time model takes the fastest of
   std::array<double, kGeoVars> geo{};
   std::array<double, kCorrectorVars> corr{};
+  double reduction = 0;          // GEMM reduction length per group (C/g·R·S; FC: in)
+  double measured_launches = 0;  // launches per call the run recorded (0: unknown)
 };
 
 // `units`: the parallel units to schedule on (hardware.units, or a fitted candidate when the context lacks it).

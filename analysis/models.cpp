@@ -80,6 +80,10 @@ const std::vector<ModelKind>& model_kinds() {
 }
 
 double predict(const FittedModel& model, const Sample& s, const TimeEstimate& est) {
+  return predict(model, s, s.k, est);
+}
+
+double predict(const FittedModel& model, const Sample& s, const KernelFeatures& k, const TimeEstimate& est) {
   const Features& f = s.f;
   switch (model.kind) {
     case ModelKind::paper:
@@ -91,7 +95,7 @@ double predict(const FittedModel& model, const Sample& s, const TimeEstimate& es
     case ModelKind::poly:
       return predict_poly(model.poly, f);
     case ModelKind::physical:
-      return model.physical.predict(s.k, s.tx, est);
+      return model.physical.predict(k, &k == &s.k ? s.tx : tree_input(k), est);
   }
   return 0;
 }

@@ -31,6 +31,8 @@ struct FittedModel {
 
 // `est`: the time model's estimate for the layer (used by the physical form only).
 double predict(const FittedModel& model, const Sample& s, const TimeEstimate& est);
+// The same with the kernel features given (a held-out row as an unmeasured layer: unseen_features(s)).
+double predict(const FittedModel& model, const Sample& s, const KernelFeatures& k, const TimeEstimate& est);
 
 FittedModel fit_affine(const std::vector<Sample>& samples, const std::vector<int>& rows);
 // `shape`: the α(K) law fitted on the same rows.

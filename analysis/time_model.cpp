@@ -171,7 +171,7 @@ std::array<double, kParams> fit_class(const std::vector<std::array<double, kPara
       if (l < loss) {
         improved = true;
         theta = next;
-        if (loss - l < 1e-7 * (1 + loss)) iter = 1000;  // converged: a further step gains < 1e-7 of the loss
+        if (loss - l < 1e-9 * (1 + loss)) iter = 1000;  // converged
         loss = l;
         best = cn;
         mu = std::max(1e-9, mu / 3);
@@ -189,11 +189,17 @@ std::array<double, kParams> fit_class(const std::vector<std::array<double, kPara
 
 namespace {
 
-// The fastest candidate kernel under parameters c (the library's algorithm search, as the model sees it).
-double fastest(const Columns& c, const KernelFeatures& f, double cache_bytes, double p, int* which) {
+// The fastest candidate kernel under parameters c (the library's algorithm search, as the model sees it), among
+// those the split-K rule allows (all of them when it forbids every one).
+double fastest(const Columns& c, const KernelFeatures& f, double cache_bytes, double p, double split_min_reduction,
+               int* which) {
   double best = HUGE_VAL;
   if (which) *which = -1;
+  bool any_allowed = false;
+  for (int k = 0; k < f.n_configs; ++k) any_allowed = any_allowed || f.configs[static_cast<std::size_t>(k)].splits == 1;
+  const bool rule = any_allowed && f.reduction < split_min_reduction;
   for (int k = 0; k < f.n_configs; ++k) {
+    if (rule && f.configs[static_cast<std::size_t>(k)].splits > 1) continue;
     const double t = evaluate(c, columns(f.configs[static_cast<std::size_t>(k)], f, cache_bytes), p);
     if (t < best) {
       best = t;
@@ -203,10 +209,29 @@ double fastest(const Columns& c, const KernelFeatures& f, double cache_bytes, do
   return f.n_configs > 0 ? best : evaluate(c, default_columns(f, cache_bytes), p);
 }
 
+// The split-K rule from the rows that recorded their launches (their candidates are already those of the family
+// that ran): the shortest reduction a split ran on; when none split, the longest reduction measured (beyond it the
+// library's choice is unknown). 0 when no row recorded launches.
+double split_rule(const std::vector<Sample>& samples, const std::vector<int>& rows) {
+  double shortest_split = HUGE_VAL, longest_measured = 0;
+  bool measured = false;
+  for (const int r : rows) {
+    const KernelFeatures& f = samples[static_cast<std::size_t>(r)].k;
+    if (f.measured_launches <= 0 || f.n_configs == 0) continue;
+    measured = true;
+    longest_measured = std::max(longest_measured, f.reduction);
+    bool split = true;
+    for (int k = 0; k < f.n_configs; ++k) split = split && f.configs[static_cast<std::size_t>(k)].splits > 1;
+    if (split) shortest_split = std::min(shortest_split, f.reduction);
+  }
+  if (!measured) return 0;
+  return shortest_split < HUGE_VAL ? shortest_split : longest_measured * (1 + 1e-9);
+}
+
 // Fits one class: LM on each layer's assigned kernel, then every layer reassigned to its fastest kernel under the
 // new parameters, a few rounds (the loss of the min-form never rises).
 Columns fit_assigned(const std::vector<Sample>& samples, const std::vector<int>& rows, double cache_bytes, double p,
-                     double* loss_out) {
+                     double split_min_reduction, double* loss_out) {
   std::vector<Columns> x;
   std::vector<double> t;
   for (const int r : rows) {
@@ -222,7 +247,7 @@ Columns fit_assigned(const std::vector<Sample>& samples, const std::vector<int>&
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const KernelFeatures& f = samples[static_cast<std::size_t>(rows[i])].k;
       int which = -1;
-      const double e = fastest(c, f, cache_bytes, p, &which);
+      const double e = fastest(c, f, cache_bytes, p, split_min_reduction, &which);
       if (which >= 0) x[i] = columns(f.configs[static_cast<std::size_t>(which)], f, cache_bytes);
       const double r = e > 0 ? std::log(e / t[i]) : 50;
       min_loss += r * r;
@@ -245,7 +270,7 @@ const ClassTime& TimeModel::params_for(LayerClass c) const {
 }
 
 double TimeModel::raw(const KernelFeatures& f) const {
-  return fastest(as_array(params_for(f.cls)), f, cache_bytes, p, nullptr);
+  return fastest(as_array(params_for(f.cls)), f, cache_bytes, p, split_min_reduction, nullptr);
 }
 
 double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
@@ -255,7 +280,7 @@ double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
 TimeEstimate TimeModel::estimate(const KernelFeatures& f, const TreeInput& x) const {
   TimeEstimate e;
   int which = -1;
-  e.t = fastest(as_array(params_for(f.cls)), f, cache_bytes, p, &which);
+  e.t = fastest(as_array(params_for(f.cls)), f, cache_bytes, p, split_min_reduction, &which);
   if (!corrector.empty()) e.t *= std::exp(corrector.predict(x));
   e.kernel = which >= 0 ? f.configs[static_cast<std::size_t>(which)] : f.heuristic;
   return e;
@@ -271,11 +296,12 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
     if (samples[static_cast<std::size_t>(r)].time > 0) timed.push_back(r);
   if (timed.empty()) return m;
   const std::vector<double> exponents = options.p > 0 ? std::vector<double>{options.p} : std::vector<double>{1, 2, 4};
+  m.split_min_reduction = split_rule(samples, timed);
   const std::vector<int> pooled_rows = row_sample(timed, kTimeFitRowCap);
   std::vector<Columns> fits(exponents.size());
   std::vector<double> losses(exponents.size(), HUGE_VAL);
   parallel_for(exponents.size(), [&](std::size_t i, std::size_t) {
-    fits[i] = fit_assigned(samples, pooled_rows, cache_bytes, exponents[i], &losses[i]);
+    fits[i] = fit_assigned(samples, pooled_rows, cache_bytes, exponents[i], m.split_min_reduction, &losses[i]);
   });
   double best_loss = HUGE_VAL;
   for (std::size_t i = 0; i < exponents.size(); ++i)
@@ -286,7 +312,7 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
       if (static_cast<std::size_t>(samples[static_cast<std::size_t>(r)].k.cls) == k) members.push_back(r);
     if (members.size() < kMinClassCases) return;
     double loss = 0;
-    m.cls[k] = from_array(fit_assigned(samples, row_sample(members, kTimeFitRowCap), cache_bytes, m.p, &loss),
+    m.cls[k] = from_array(fit_assigned(samples, row_sample(members, kTimeFitRowCap), cache_bytes, m.p, m.split_min_reduction, &loss),
                           members.size());
   });
   m.fitted = true;

@@ -34,6 +34,10 @@ struct TimeModel {
   double units = 0;        // parallel units the features are computed with
   double cache_bytes = 0;  // knee of the DRAM term (0: no knee)
   double p = 2;            // soft-max exponent (1: compute + memory; large: the larger of the two)
+  // Split-K as the library decides it, learned from runs that recorded their launches: a split-K candidate counts
+  // only where the reduction is at least this long (0: no rule, every candidate). Libraries split only long
+  // reductions; without the rule the model would credit a short one with a split's speed.
+  double split_min_reduction = 0;
   std::array<ClassTime, kLayerClasses> cls{};
   ClassTime pooled;
   BoostedTrees corrector;

@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
   bool time_only = false, no_aggregates = false;
   app.add_option("--device", device, "gpu or cpu")->check(CLI::IsMember({"gpu", "cpu"}))->capture_default_str();
   app.add_option("--preset", preset, "gpu: h200 (default), jetson_orin; cpu: xeon16 (default), laptop2");
-  app.add_option("--grid", grid, "model, paper, random or network")
-      ->check(CLI::IsMember({"model", "paper", "random", "network"}))
+  app.add_option("--grid", grid, "model, calibrate, paper, quick, random or network (the first four: layer_bench's)")
+      ->check(CLI::IsMember({"model", "calibrate", "paper", "quick", "random", "network"}))
       ->capture_default_str();
   app.add_option("--network", network, "built-in network for --grid network (alexnet, vgg16, resnet18, mobilenet_v2)");
   app.add_option("--cases", cases, "layers of --grid random")->check(CLI::PositiveNumber)->capture_default_str();
@@ -107,8 +107,10 @@ int main(int argc, char** argv) {
   }
   std::vector<layers::Layer> layer_list;
   try {
-    if (grid == "model") layer_list = sim::model_grid();
+    if (grid == "model") layer_list = layers::model_grid();
+    if (grid == "calibrate") layer_list = layers::calibrate_grid();
     if (grid == "paper") layer_list = layers::paper_grid();
+    if (grid == "quick") layer_list = layers::quick_grid();
     if (grid == "random") layer_list = sim::random_layers(cases, seed);
     if (grid == "network") layer_list = layers::network_layers(network);
   } catch (const std::invalid_argument& e) {

@@ -198,40 +198,6 @@ TEST(CpuSim, EnergyHasPackageStaticAndDynamicParts) {
   EXPECT_GT(sim::simulate(sim::cpu_preset("laptop2"), l).time_s, 4 * r.time_s);
 }
 
-TEST(Grids, ModelGridCoversTheRegimes) {
-  const std::vector<Layer> grid = sim::model_grid();
-  EXPECT_GE(grid.size(), 800u);
-  EXPECT_LE(grid.size(), 1100u);
-  int k_sweep = 0, depthwise = 0, grouped = 0, batched = 0, gemv = 0, gemm = 0, off_pow2 = 0;
-  for (const Layer& l : grid) {
-    EXPECT_EQ(layers::validate(l), "");
-    if (l.type == layers::LayerType::fc) {
-      (l.fc.N <= 8 ? gemv : gemm)++;
-      continue;
-    }
-    const layers::ConvShape& c = l.conv;
-    if (c.N == 1 && c.C == 64 && c.H == 28 && c.R == 3 && c.groups == 1 && c.stride == 1) ++k_sweep;
-    if (c.groups > 1) (c.groups == c.C ? depthwise : grouped)++;
-    if (c.N > 1) ++batched;
-    if ((c.K & (c.K - 1)) != 0) ++off_pow2;
-  }
-  EXPECT_GE(k_sweep, 256);
-  EXPECT_GE(depthwise, 40);
-  EXPECT_GE(grouped, 40);
-  EXPECT_GE(batched, 100);
-  EXPECT_GE(gemv, 50);
-  EXPECT_GE(gemm, 50);
-  EXPECT_GE(off_pow2, 200);
-}
-
-TEST(Grids, PaperGridMatchesTheStudy) {
-  const std::vector<Layer> grid = layers::paper_grid();
-  EXPECT_EQ(grid.size(), 2172u);  // the grid of layer_bench --grid=paper (one definition, layers/grids.cpp)
-  EXPECT_EQ(layers::case_name(grid.front()), "Conv/N:1/C:64/H:28/W:28/K:1/R:3/S:3/stride:1/pad:1/groups:1");
-  EXPECT_EQ(std::count_if(grid.begin(), grid.end(), [](const Layer& l) { return l.type == layers::LayerType::fc; }),
-            108);
-}
-
 TEST(Grids, RandomLayersAreValidSeededAndOffGrid) {
   const std::vector<Layer> a = sim::random_layers(300, 7);
   const std::vector<Layer> b = sim::random_layers(300, 7);
