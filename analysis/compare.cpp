@@ -48,6 +48,7 @@ CompareRow compare_case(const Case& b, const Case& n, const std::string& metric,
         fmt::format("not enough repetitions ({} and {}; need {} per side)", row.base_n, row.new_n, o.min_repetitions);
     return row;
   }
+  row.tested = true;
   const MannWhitney up = mann_whitney_greater(x, y);
   const MannWhitney down = mann_whitney_greater(y, x);
   row.p = std::min(up.p, down.p);
@@ -90,9 +91,11 @@ Comparison compare_results(const ResultFile& base, const ResultFile& next, const
       out.rows.push_back(row);
       continue;
     }
+    ++out.common;
     for (const std::string& metric : options.metrics) {
       out.rows.push_back(compare_case(c, *found->second, metric, options));
       out.regression = out.regression || out.rows.back().regression;
+      out.tested += out.rows.back().tested ? 1 : 0;
     }
   }
   for (const Case& c : b) {
@@ -102,6 +105,16 @@ Comparison compare_results(const ResultFile& base, const ResultFile& next, const
     out.rows.push_back(row);
   }
   return out;
+}
+
+std::string nothing_compared_reason(const Comparison& comparison, const CompareOptions& options) {
+  if (comparison.tested > 0) return "";
+  std::string metrics;
+  for (const std::string& m : options.metrics) metrics += (metrics.empty() ? "" : " or ") + m;
+  if (comparison.common == 0) return "no case is in both files: nothing compared";
+  return fmt::format("nothing compared: none of the {} case(s) in both files has {} finite {} value(s) per side "
+                     "(rerun with --benchmark_repetitions={} or more)",
+                     comparison.common, options.min_repetitions, metrics, options.min_repetitions);
 }
 
 std::string comparison_table(const Comparison& comparison, const CompareOptions& options) {

@@ -20,12 +20,18 @@ struct CompareRow {
   std::size_t base_n = 0, new_n = 0;
   double base_median = 0, new_median = 0, change = 0, p = 1;
   bool regression = false;  // gates the exit code
+  bool tested = false;      // the test ran (enough repetitions on both sides)
 };
 
 struct Comparison {
   std::vector<CompareRow> rows;
   bool regression = false;
+  std::size_t tested = 0;  // rows the test ran on (both sides with enough repetitions): 0 means nothing was compared
+  std::size_t common = 0;  // cases in both files
 };
+
+// One line saying why nothing was compared (empty when something was): a gate that compared nothing must not pass.
+std::string nothing_compared_reason(const Comparison& comparison, const CompareOptions& options);
 
 Comparison compare_results(const ResultFile& base, const ResultFile& next, const CompareOptions& options,
                            std::vector<std::string>* warnings);

@@ -141,8 +141,9 @@ Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, c
     append(&reason, "time-only model (no energy was measured)");
   } else {
     p.energy_J = predict(chosen->second, s, est);
-    if (!std::isfinite(p.energy_J) || p.energy_J < 0) {
-      append(&reason, "the model gave no finite non-negative energy");
+    if (!std::isfinite(p.energy_J) || p.energy_J <= 0) {
+      // A layer costs energy: zero is a model failure, not a prediction to trust.
+      append(&reason, "the model gave no finite positive energy");
       p.energy_J = 0;
       inside = false;
     }

@@ -102,6 +102,13 @@ void Harness::register_case(std::shared_ptr<Case> c) {
       state.SkipWithError(c->skip_reason.c_str());
       return;
     }
+    if (resident_ != c) {
+      if (resident_) {
+        resident_->prepared.clear();
+        resident_->warmed_up = false;  // prepared again (interleaved repetitions) means warmed up again
+      }
+      resident_ = c;
+    }
     if (c->prepared.empty()) {
       try {
         for (const auto& layer : c->layers) {

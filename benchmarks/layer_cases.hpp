@@ -56,6 +56,9 @@ class Harness {
   std::set<std::string> registered_;
   std::vector<std::string> names_;
   std::vector<std::shared_ptr<Case>> cases_;
+  // The case whose layers are prepared: Google Benchmark runs one case's calls (growing batches, repetitions) back
+  // to back, so the previous case's buffers are released when the next starts; a sweep holds one case's memory.
+  std::shared_ptr<Case> resident_;
 };
 
 }  // namespace layer_energy::bench

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "analysis/compare.hpp"
 #include "analysis/mann_whitney.hpp"
@@ -83,13 +84,43 @@ TEST(EnergyCompare, IdenticalAndReRunInputsPass) {
 TEST(EnergyCompare, TooFewRepetitionsAndOneSidedCasesDoNotGate) {
   const std::vector<layers::Layer> layers = random_layers(4, 0, 8);
   const std::vector<layers::Layer> fewer(layers.begin(), layers.begin() + 3);
-  const std::string base = write_temp("few_base.json", synthetic_result_json(truth(1.0), layers, 3, 1));
+  // Cases with 9 repetitions on both sides are compared; the others are listed and do not gate.
+  const std::vector<layers::Layer> first(layers.begin(), layers.begin() + 1);
+  std::string base_text = synthetic_result_json(truth(1.0), layers, 3, 1);
+  const std::string base = write_temp("few_base.json", base_text);
   const std::string worse = write_temp("few_worse.json", synthetic_result_json(truth(1.5), fewer, 3, 2));
-  const auto r = run_command(tool() + " " + base + " " + worse);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string base9 = write_temp("nine_base.json", synthetic_result_json(truth(1.0), first, 9, 1));
+  const std::string same9 = write_temp("nine_same.json", synthetic_result_json(truth(1.0), first, 9, 4));
+  // Only too few repetitions: nothing was compared, and the gate must not pass (exit 2, one line why).
+  auto r = run_command(tool() + " " + base + " " + worse);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("nothing compared"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("not enough repetitions"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("only in BASE"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(layers::case_name(layers[3])), std::string::npos);
+  // One case compared, the rest one-sided: that is a comparison (exit 0).
+  r = run_command(tool() + " " + base9 + " " + same9);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST(EnergyCompare, NothingInCommonOrNoEnergyIsAnError) {
+  const std::vector<layers::Layer> a = random_layers(3, 0, 8), b = random_layers(3, 0, 9);
+  const std::string left = write_temp("left.json", synthetic_result_json(truth(1.0), a, 9, 1));
+  const std::string right = write_temp("right.json", synthetic_result_json(truth(1.0), b, 9, 2));
+  auto r = run_command(tool() + " " + left + " " + right);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("no case is in both files"), std::string::npos) << r.err;
+  // Time-only NEW against an energy BASE: no energy to compare.
+  nlohmann::json doc = nlohmann::json::parse(synthetic_result_json(truth(1.0), a, 9, 3));
+  for (auto& entry : doc["benchmarks"]) entry.erase("energy_J");
+  const std::string time_only = write_temp("time_only.json", doc.dump());
+  r = run_command(tool() + " " + left + " " + time_only);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("nothing compared"), std::string::npos) << r.err;
+  // ... while their times compare.
+  EXPECT_EQ(run_command(tool() + " " + left + " " + time_only + " --metric time").exit_code, 0);
+  // A NaN significance level would disable the gate.
+  EXPECT_EQ(run_command(tool() + " " + left + " " + left + " --alpha nan").exit_code, 2);
 }
 
 TEST(EnergyCompare, BadFileOrFlagsExitTwo) {

@@ -1,6 +1,9 @@
 // energy_compare BASE NEW [--threshold 5%|0.05] [--alpha 0.05] [--metric energy|time|both]
-// Exit: 0 no regression; 1 a significant regression beyond the threshold; 2 an error (unreadable input, bad flags).
+// Exit: 0 no regression; 1 a significant regression beyond the threshold; 2 an error (unreadable input, bad flags,
+// or nothing compared: no case in both files with enough repetitions of the metric — a gate must not pass then).
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 #include "analysis/compare.hpp"
@@ -14,7 +17,15 @@ int main(int argc, char** argv) {
   app.add_option("BASE", base_path, "baseline result JSON")->required();
   app.add_option("NEW", new_path, "new result JSON")->required();
   app.add_option("--threshold", threshold, "smallest relative increase that counts: 5% or 0.05")->capture_default_str();
-  app.add_option("--alpha", options.alpha, "significance level")->check(CLI::Range(1e-12, 0.5))->capture_default_str();
+  app.add_option("--alpha", options.alpha, "significance level")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            // CLI::Range lets NaN through (every comparison with it is false), and NaN would disable the gate.
+            const double v = std::strtod(text.c_str(), nullptr);
+            return std::isfinite(v) && v >= 1e-12 && v <= 0.5 ? std::string() : "must be a number in [1e-12, 0.5]";
+          },
+          "FLOAT in [1e-12, 0.5]"))
+      ->capture_default_str();
   app.add_option("--metric", metric, "energy, time or both")
       ->check(CLI::IsMember({"energy", "time", "both"}))
       ->capture_default_str();
@@ -42,6 +53,11 @@ int main(int argc, char** argv) {
     const Comparison comparison = compare_results(base, next, options, &warnings);
     for (const std::string& w : warnings) std::cerr << "energy_compare: warning: " << w << "\n";
     std::cout << comparison_table(comparison, options);
+    const std::string nothing = nothing_compared_reason(comparison, options);
+    if (!nothing.empty()) {
+      std::cerr << "energy_compare: error: " << nothing << "\n";
+      return 2;
+    }
     return comparison.regression ? 1 : 0;
   } catch (const ReadError& e) {
     std::cerr << "energy_compare: error: " << e.what() << "\n";

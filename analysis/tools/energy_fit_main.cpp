@@ -2,7 +2,9 @@
 //            [--train-on-networks] [--level 0.9] [--corrector-rounds N]
 // Exit: 0 a model was fitted; 1 nothing usable remains (the messages name file, case and field); 2 bad arguments.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -65,10 +67,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   if (const auto exit_code = tool::parse_command_line(app, argc, argv)) return *exit_code;
   request.options.poly = !no_poly;
+  // A named input that cannot be opened is a bad argument, not data to fit around: fitting on less without
+  // failing would hand a CI job a model of part of the sweep.
+  for (const std::string& path : request.files) {
+    std::ifstream in(path);
+    if (!in) {
+      std::cerr << "energy_fit: error: " << path << ": cannot open (" << std::strerror(errno) << ")\n";
+      return 2;
+    }
+  }
   try {
     const FitOutcome outcome = run_fit(request);
     for (const std::string& w : outcome.warnings) std::cerr << "energy_fit: warning: " << w << "\n";
-    bool ok = write_text(out_path, model_to_json(outcome.model).dump(2) + "\n");
+    const bool model_written = write_text(out_path, model_to_json(outcome.model).dump(2) + "\n");
+    bool ok = model_written;
     if (!report_path.empty()) ok = write_text(report_path, markdown_report(outcome, request)) && ok;
     if (!plots_dir.empty()) {
       try {
@@ -89,7 +101,7 @@ int main(int argc, char** argv) {
       if (f.folds >= 2 && f.has_time) std::cerr << ", time MAPE " << f.time_nested.metrics.mape << "%";
       std::cerr << "\n";
     }
-    std::cerr << "energy_fit: model written to " << out_path << "\n";
+    if (model_written) std::cerr << "energy_fit: model written to " << out_path << "\n";
     return ok ? 0 : 1;
   } catch (const FitError& e) {
     std::cerr << "energy_fit: error: " << e.what() << "\n";

@@ -1,0 +1,66 @@
+// The analysis tools' bad-input paths: an input that cannot be opened is a bad argument (exit 2, the file named),
+// a model that could not be written is never reported as written, and a zero-energy prediction is never "covered".
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "analysis/predict.hpp"
+#include "analysis/synthetic.hpp"
+#include "layers/grids.hpp"
+#include "run_command.hpp"
+
+namespace layer_energy::analysis {
+namespace {
+
+using test::run_command;
+
+std::string bin(const char* name) { return std::string(LAYER_ENERGY_BINARY_DIR) + "/" + name; }
+
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "cli_errors_" + std::to_string(::getpid()) + "_" + name;
+}
+
+std::string good_results() {
+  SyntheticTruth t;
+  t.conv_law.law = Law::power, t.conv_law.a = 4e-10, t.conv_law.b = 0.45;
+  t.noise = 0.01;
+  const std::string path = temp("good.json");
+  std::ofstream(path) << synthetic_result_json(t, random_layers(40, 10, 3), 2, 1);
+  return path;
+}
+
+TEST(EnergyFitInputs, AMissingFileIsABadArgumentNotLessData) {
+  const std::string good = good_results(), missing = temp("does_not_exist.json");
+  const auto r = run_command(bin("energy_fit") + " " + good + " " + missing + " --out " + temp("m.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(missing + ": cannot open"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("model written"), std::string::npos) << r.err;
+}
+
+TEST(EnergyFitInputs, AnUnwritableModelIsNotReportedWritten) {
+  const std::string dir = temp("no_such_dir");
+  const auto r = run_command(bin("energy_fit") + " " + good_results() + " --out " + dir + "/model.json");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot write"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("model written"), std::string::npos) << r.err;
+}
+
+TEST(PredictCoverage, ZeroEnergyIsNotCovered) {
+  // A model whose chosen form gives 0 J for every layer (the paper's law with a = 0).
+  EnergyModel model;
+  model.has_conv = true;
+  FittedModel zero;
+  zero.kind = ModelKind::paper;
+  zero.law.law = Law::power, zero.law.a = 0, zero.law.b = 0.5;
+  model.conv.models["paper"] = zero;
+  model.conv.chosen = "paper";
+  const Prediction p = predict_layer(model, layers::conv_layer(1, 64, 28, 64, 3, 1, 1), "zero");
+  EXPECT_FALSE(p.covered);
+  EXPECT_NE(p.reason.find("no finite positive energy"), std::string::npos) << p.reason;
+}
+
+}  // namespace
+}  // namespace layer_energy::analysis
