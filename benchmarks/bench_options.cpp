@@ -37,6 +37,7 @@ std::string one_of(const std::string& flag, const std::string& text, const std::
 
 BenchOptions extract_bench_options(int* argc, char** argv) {
   BenchOptions o;
+  bool grid_given = false;
   for (int i = 0; i < *argc; ++i) o.command_line += (i ? " " : "") + std::string(argv[i]);
 
   using Setter = std::function<void(const std::string&)>;
@@ -48,8 +49,17 @@ BenchOptions extract_bench_options(int* argc, char** argv) {
       {"power_rails", [&](const std::string& v) { o.power_rails = v; }},
       {"idle_s", [&](const std::string& v) { o.idle_s = to_double("idle_s", v, 0); }},
       {"energy_rel_err", [&](const std::string& v) { o.energy_rel_err = to_double("energy_rel_err", v, 0); }},
-      {"grid", [&](const std::string& v) { o.grid = v; }},
-      {"network", [&](const std::string& v) { o.network = v; }},
+      {"grid",
+       [&](const std::string& v) {
+         if (v.empty()) throw std::invalid_argument("--grid: expected quick|paper|model|calibrate or a layer CSV file");
+         o.grid = v;
+         grid_given = true;
+       }},
+      {"network",
+       [&](const std::string& v) {
+         if (v.empty()) throw std::invalid_argument("--network: expected a built-in network's name");
+         o.network = v;
+       }},
       {"precision", [&](const std::string& v) { o.precision = one_of("precision", v, {"fp32", "tf32", "fp16"}); }},
       {"layout", [&](const std::string& v) { o.layout = one_of("layout", v, {"nchw", "nhwc"}); }},
       {"cpu_impl",
@@ -62,7 +72,11 @@ BenchOptions extract_bench_options(int* argc, char** argv) {
          }
        }},
       {"power_trace_out", [&](const std::string& v) { o.power_trace_out = v; }},
-      {"resume", [&](const std::string& v) { o.resume = v; }},
+      {"resume",
+       [&](const std::string& v) {
+         if (v.empty()) throw std::invalid_argument("--resume: expected the result file of the interrupted run");
+         o.resume = v;
+       }},
   };
 
   int kept = 1;
@@ -92,6 +106,10 @@ BenchOptions extract_bench_options(int* argc, char** argv) {
       throw std::invalid_argument("--" + name + ": missing value");
     }
     setter->second(value);
+  }
+  // One set of cases per run: --network does not quietly replace a --grid the user asked for.
+  if (grid_given && !o.network.empty()) {
+    throw std::invalid_argument("--network=" + o.network + " and --grid=" + o.grid + ": give one of them");
   }
   *argc = kept;
   argv[kept] = nullptr;

@@ -86,7 +86,11 @@ int run(int argc, char** argv) {
 
   std::set<std::string> done;
   if (!options.resume.empty()) {
-    done = bench::finished_cases(options.resume);
+    try {
+      done = bench::finished_cases(options.resume);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(std::string("--resume: ") + e.what());
+    }
     std::cerr << "layer_bench: --resume: " << done.size() << " cases already in " << options.resume << "\n";
   }
   bench::HarnessOptions harness_options;

@@ -1,8 +1,10 @@
 // Reads layer files: CSV with a header row, columns found by name; every error names the file and the line.
 #include "layers/layer_csv.hpp"
 
+#include <cctype>
 #include <cstdint>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -17,6 +19,21 @@ namespace {
 // Geometry columns; every other column is a label.
 const char* const kConvColumns[] = {"N", "C", "H", "W", "K", "R", "S", "stride", "pad", "groups"};
 const char* const kFcColumns[] = {"in", "out"};
+
+// The known column `name` spells in another case ("Stride" for "stride", "n" for "N"), else empty: such a column
+// would otherwise be kept as a label, and the layer would silently run with the default (stride 1).
+std::string miscased_known_column(const std::string& name) {
+  const auto lower = [](std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  std::vector<std::string> known(std::begin(kConvColumns), std::end(kConvColumns));
+  known.insert(known.end(), std::begin(kFcColumns), std::end(kFcColumns));
+  known.push_back("type");
+  for (const std::string& k : known)
+    if (k != name && lower(k) == lower(name)) return k;
+  return "";
+}
 
 bool is_geometry_column(const std::string& name) {
   for (const char* c : kConvColumns) {
@@ -167,6 +184,11 @@ std::vector<Layer> read_layer_csv(const std::string& path) {
       for (std::size_t i = 0; i < fields.size(); ++i) {
         if (fields[i].empty())
           throw std::runtime_error(where + "header column " + std::to_string(i + 1) + " has no name");
+        const std::string meant = miscased_known_column(fields[i]);
+        if (!meant.empty()) {
+          throw std::runtime_error(where + "header column '" + fields[i] + "': did you mean '" + meant +
+                                   "'? (column names are case-sensitive)");
+        }
         if (!columns.emplace(fields[i], i).second) {
           throw std::runtime_error(where + "header names column '" + fields[i] + "' twice");
         }

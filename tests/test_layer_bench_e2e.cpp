@@ -135,6 +135,22 @@ TEST(LayerBenchE2E, BadGridFileNamesFileAndLine) {
   EXPECT_NE(r.err.find("bad_grid.csv:3"), std::string::npos) << r.err;
 }
 
+// Flags whose value is missing or contradicts another: one line naming the flag, exit 2, nothing run.
+TEST(LayerBenchE2E, EmptyOrConflictingCaseFlagsNameTheFlag) {
+  const std::string base = layer_bench_path() + " --backend=cpu --power=none";
+  auto r = run_command(base + " --grid=");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--grid:"), std::string::npos) << r.err;
+  r = run_command(base + " --grid=quick --network=resnet18");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("give one of them"), std::string::npos) << r.err;
+  const std::string missing = ::testing::TempDir() + "no_such_result.json";
+  r = run_command(base + " --grid=quick --resume=" + missing);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--resume: " + missing + ": cannot open"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("[case"), std::string::npos) << r.err;
+}
+
 TEST(LayerBenchE2E, NamedPowerSourceThatCannotBeUsedIsAnError) {
   const auto r = run_command(layer_bench_path() + " --backend=cpu --power=jetson --power_sysfs_root=/nonexistent");
   EXPECT_NE(r.exit_code, 0);

@@ -120,7 +120,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"DuplicateColumn", "type,N,in,out,N\n", ":1: ", "header names column 'N' twice"},
         BadFile{"EmptyColumnName", "type,N,,out\n", ":1: ", "header column 3 has no name"},
         BadFile{"NoTypeColumn", "kind,N,in,out\nfc,1,2,3\n", "", ": no 'type' column"},
-        BadFile{"TypeIsCaseSensitive", "Type,N,in,out\nfc,1,2,3\n", "", ": no 'type' column"},
+        BadFile{"TypeIsCaseSensitive", "Type,N,in,out\nfc,1,2,3\n", ":1: ",
+                "header column 'Type': did you mean 'type'? (column names are case-sensitive)"},
+        BadFile{"MiscasedGeometryIsNotALabel", "type,N,C,H,W,K,R,S,Stride\nconv,1,3,8,8,4,3,3,2\n", ":1: ",
+                "header column 'Stride': did you mean 'stride'? (column names are case-sensitive)"},
+        BadFile{"LowercaseBatch", "type,n,in,out\nfc,1,2,3\n", ":1: ",
+                "header column 'n': did you mean 'N'? (column names are case-sensitive)"},
         BadFile{"HeaderOnly", "type,N,in,out\n# nothing else\n", "", ": no layers (only a header)"},
         BadFile{"Empty", "\n# only a comment\n", "", ": no header row"}),
     [](const ::testing::TestParamInfo<BadFile>& p) { return std::string(p.param.case_name); });
