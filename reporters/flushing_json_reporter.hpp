@@ -1,8 +1,13 @@
 // The standard JSON reporter for --benchmark_out, flushed after every case so an interrupted or killed sweep
-// leaves every finished case on disk (readers salvage the cut-off end).
+// leaves every finished case on disk (readers salvage the cut-off end), and strict JSON: a counter without a finite
+// value (the _cv aggregate of a counter that is 0 in every repetition) is left out of that entry, because Google
+// Benchmark would write a bare NaN that strict readers (JSON.parse, serde_json, nlohmann) reject with the whole file.
 #pragma once
 
 #include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <vector>
 
 namespace layer_energy::reporters {
 
@@ -16,8 +21,16 @@ class FlushingJsonReporter : public benchmark::BenchmarkReporter {
     return ok;
   }
   void ReportRuns(const std::vector<Run>& runs) override {
-    inner_.ReportRuns(runs);
+    inner_.ReportRuns(strict(runs));
     GetOutputStream().flush();
+  }
+
+  static std::vector<Run> strict(std::vector<Run> runs) {
+    for (Run& run : runs) {
+      for (auto it = run.counters.begin(); it != run.counters.end();)
+        it = std::isfinite(it->second.value) ? std::next(it) : run.counters.erase(it);
+    }
+    return runs;
   }
   void Finalize() override {
     inner_.Finalize();

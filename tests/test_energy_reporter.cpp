@@ -1,7 +1,12 @@
 // The console reporter's rows and the energy-spread verdict over repetitions.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
 #include "reporters/energy_console_reporter.hpp"
+#include "reporters/flushing_json_reporter.hpp"
 
 using layer_energy::reporters::EnergyConsoleReporter;
 using BenchRun = benchmark::BenchmarkReporter::Run;
@@ -53,4 +58,29 @@ TEST(EnergyConsoleReporter, SpreadVerdictSaysWhichConditionFailed) {
   EXPECT_NE(verdict.find("NOT stable: spread 2.00% >= 0.50% after 5 repetitions"), std::string::npos) << verdict;
   cv.counters.clear();
   EXPECT_EQ(EnergyConsoleReporter::spread_verdict(cv, 0.005), "");
+}
+
+// The result file is strict JSON: a counter with no finite value is left out of its entry instead of written as a
+// bare NaN, and the rest of the entry and file stay.
+TEST(FlushingJsonReporter, NonFiniteCountersAreLeftOutSoTheFileIsStrictJson) {
+  std::ostringstream out, err;
+  layer_energy::reporters::FlushingJsonReporter reporter;
+  reporter.SetOutputStream(&out);
+  reporter.SetErrorStream(&err);
+  benchmark::BenchmarkReporter::Context context;
+  reporter.ReportContext(context);
+  BenchRun cv = case_run(0.02, 1e6);
+  cv.run_type = BenchRun::RT_Aggregate;
+  cv.aggregate_name = "cv";
+  cv.counters["throttled"] = benchmark::Counter(std::nan(""));
+  cv.counters["ratio"] = benchmark::Counter(HUGE_VAL);
+  reporter.ReportRuns({case_run(0.02, 1e6), cv});
+  reporter.Finalize();
+  const nlohmann::json doc = nlohmann::json::parse(out.str(), nullptr, false);  // strict: no NaN tokens
+  ASSERT_FALSE(doc.is_discarded()) << out.str();
+  ASSERT_EQ(doc["benchmarks"].size(), 2u);
+  const nlohmann::json& agg = doc["benchmarks"][1];
+  EXPECT_FALSE(agg.contains("throttled"));
+  EXPECT_FALSE(agg.contains("ratio"));
+  EXPECT_DOUBLE_EQ(agg["energy_J"].get<double>(), 0.02);
 }
