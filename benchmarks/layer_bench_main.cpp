@@ -1,5 +1,6 @@
 // layer_bench: Google Benchmark binary measuring time and energy per layer case. A thin main over the libraries.
 #include <benchmark/benchmark.h>
+#include <sys/stat.h>
 
 #include <iostream>
 #include <memory>
@@ -32,6 +33,13 @@ double min_time_for_target(double update_period_s, double rel_err) {
   if (rel_err <= 0 || update_period_s <= 0) return 0;
   const double seconds = update_period_s / rel_err;
   return seconds < 0.5 ? 0.5 : (seconds > 30 ? 30 : seconds);
+}
+
+// Whether two paths name one existing file (by device and inode: "./a.json" and "a.json" are the same).
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return !a.empty() && !b.empty() && ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 // --power=none: the window of a time-only case (Google Benchmark's growing batches come on top).
@@ -86,6 +94,13 @@ int run(int argc, char** argv) {
 
   std::set<std::string> done;
   if (!options.resume.empty()) {
+    // Google Benchmark truncates --benchmark_out when it opens it: resuming into the same file would lose every
+    // case the resume is meant to keep.
+    if (same_file(options.resume, bench::flag_value(argc, argv, "benchmark_out"))) {
+      throw std::invalid_argument("--resume=" + options.resume +
+                                  " is also --benchmark_out, which is truncated when the run starts: write the resumed "
+                                  "run to another file (energy_fit reads both)");
+    }
     try {
       done = bench::finished_cases(options.resume);
     } catch (const std::exception& e) {
@@ -146,7 +161,7 @@ int run(int argc, char** argv) {
   bench::install_interrupt_handlers();
   std::unique_ptr<benchmark::BenchmarkReporter> display;
   if (format.empty() || format == "console") display = std::make_unique<reporters::EnergyConsoleReporter>(selected);
-  std::unique_ptr<benchmark::BenchmarkReporter> file;
+  std::unique_ptr<reporters::FlushingJsonReporter> file;
   if (!out_path.empty() && (out_format.empty() || out_format == "json")) {
     file = std::make_unique<reporters::FlushingJsonReporter>();
   }
@@ -154,6 +169,13 @@ int run(int argc, char** argv) {
     benchmark::RunSpecifiedBenchmarks(display.get(), file.get());
   } else {
     benchmark::RunSpecifiedBenchmarks(nullptr, file.get());
+  }
+  if (file && file->failed()) {
+    // Nothing more can be added to it; say so instead of exiting 0 over a cut file.
+    std::cerr << "layer_bench: --benchmark_out=" << out_path
+              << ": writing failed (disk full or I/O error); the file holds the cases written before it\n";
+    benchmark::Shutdown();
+    return 1;
   }
 
   if (idle_before.measured && !bench::interrupted()) {

@@ -1,5 +1,6 @@
 #include "benchmarks/result_file.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -55,7 +56,8 @@ std::set<std::string> finished_cases(const std::string& path) {
 
 void add_to_context(const std::string& path, const std::map<std::string, std::string>& values) {
   // Inserted as text right after the context's opening brace: the rest of the file stays byte for byte what Google
-  // Benchmark wrote (its bare NaN counters included, which tools/compare.py reads).
+  // Benchmark wrote. Written to a new file renamed over the old one: a kill or a full disk in this moment leaves the
+  // finished sweep's file as it was, never empty.
   std::string text = read_all(path);
   const auto key = text.find("\"context\"");
   const auto brace = key == std::string::npos ? key : text.find('{', key);
@@ -65,9 +67,19 @@ void add_to_context(const std::string& path, const std::map<std::string, std::st
     inserted += "\n    " + nlohmann::json(kv.first).dump() + ": " + nlohmann::json(kv.second).dump() + ",";
   }
   text.insert(brace + 1, inserted);
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw std::runtime_error(path + ": cannot write");
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out.flush()) {
+      std::remove(tmp.c_str());
+      throw std::runtime_error(path + ": cannot write the amended context (disk full?); the file is unchanged");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path + ": cannot replace it with the amended context; the file is unchanged");
+  }
 }
 
 }  // namespace layer_energy::bench

@@ -17,12 +17,12 @@ class FlushingJsonReporter : public benchmark::BenchmarkReporter {
     inner_.SetOutputStream(&GetOutputStream());
     inner_.SetErrorStream(&GetErrorStream());
     const bool ok = inner_.ReportContext(context);
-    GetOutputStream().flush();
+    check(GetOutputStream().flush());
     return ok;
   }
   void ReportRuns(const std::vector<Run>& runs) override {
     inner_.ReportRuns(strict(runs));
-    GetOutputStream().flush();
+    check(GetOutputStream().flush());
   }
 
   static std::vector<Run> strict(std::vector<Run> runs) {
@@ -34,11 +34,17 @@ class FlushingJsonReporter : public benchmark::BenchmarkReporter {
   }
   void Finalize() override {
     inner_.Finalize();
-    GetOutputStream().flush();
+    check(GetOutputStream().flush());
   }
 
+  // A write or flush failed (disk full, I/O error): the file holds what was written before it.
+  bool failed() const { return failed_; }
+
  private:
+  void check(const std::ostream& out) { failed_ = failed_ || !out; }
+
   benchmark::JSONReporter inner_;
+  bool failed_ = false;
 };
 
 }  // namespace layer_energy::reporters

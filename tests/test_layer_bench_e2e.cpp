@@ -23,12 +23,14 @@ using nlohmann::json;
 
 namespace {
 
-json read_json(const std::string& path) {
+std::string read_text(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
-  return json::parse(text.str(), nullptr, false);
+  return text.str();
 }
+
+json read_json(const std::string& path) { return json::parse(read_text(path), nullptr, false); }
 
 std::string replay_5w() { return " --backend=cpu --power=replay:" + fixture("traces/constant_5w.csv"); }
 
@@ -149,6 +151,28 @@ TEST(LayerBenchE2E, EmptyOrConflictingCaseFlagsNameTheFlag) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--resume: " + missing + ": cannot open"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("[case"), std::string::npos) << r.err;
+}
+
+// Resuming into the file being resumed would truncate it: refused before anything runs, the file untouched.
+TEST(LayerBenchE2E, ResumeIntoTheSameFileIsRefused) {
+  const std::string first = ::testing::TempDir() + "resume_same.json";
+  const std::string cmd = layer_bench_path() + " --backend=cpu --power=none --benchmark_min_time=0.01" +
+                          " --benchmark_filter='FC/N:1/in:512/'";
+  ASSERT_EQ(run_command(cmd + " --benchmark_out=" + first).exit_code, 0);
+  const std::string before = read_text(first);
+  const auto r = run_command(cmd + " --resume=" + first + " --benchmark_out=" + first);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("is also --benchmark_out"), std::string::npos) << r.err;
+  EXPECT_EQ(read_text(first), before);
+}
+
+// A result file that cannot be written (a full disk) is an error, not exit 0 over a cut file.
+TEST(LayerBenchE2E, FullDiskIsAnError) {
+  if (::access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no writable /dev/full on this machine";
+  const auto r = run_command(layer_bench_path() + " --backend=cpu --power=none --benchmark_min_time=0.01" +
+                             " --benchmark_filter='FC/N:1/in:512/' --benchmark_out=/dev/full");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("writing failed"), std::string::npos) << r.err;
 }
 
 TEST(LayerBenchE2E, NamedPowerSourceThatCannotBeUsedIsAnError) {
