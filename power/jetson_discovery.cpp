@@ -1,6 +1,10 @@
 #include "power/jetson_discovery.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <tuple>
@@ -16,6 +20,73 @@ constexpr double kShuntLsbV = 40e-6;         // INA3221 shunt-voltage LSB
 constexpr double kBusLsbV = 0.008;           // INA3221 bus-voltage LSB
 constexpr double kHwmonDefaultResW = 0.005;  // when the shunt resistor is unknown
 constexpr double kIioResW = 0.001;           // legacy power is integer mW
+
+// What an INA3221 can report (TI datasheet), with a margin, so that a corrupted or misread value becomes a read
+// failure instead of being integrated (a -5 V bus reading gives negative idle power, a 510 kV one absurd energy). Rails
+// on a Jetson carry current into the load only, so a negative current or power can only be the chip's offset.
+constexpr double kBusMaxMv = 26000.0 * 1.1;         // bus (common-mode) range 0..26 V; 10% for gain error and LSBs
+constexpr double kBusMinMv = -100.0;                // a rail that is off reads a few 8 mV LSBs around 0
+constexpr double kShuntFullScaleV = 0.16384 * 1.1;  // shunt ADC full scale 163.84 mV, 10% margin
+// Shunt offset at most 80 uV; four times that, since real boards print more (AGX Orin VDD_CPU_CV -398 mW).
+constexpr double kShuntOffsetV = 4 * 80e-6;
+// The smallest shunt on any Jetson (AGX Orin, 2 mOhm), which bounds the current where the shunt is unknown (legacy):
+// at most 163.84 mV / 2 mOhm = 82 A.
+constexpr double kSmallestJetsonShuntOhm = 0.002;
+
+struct Range {
+  double lo;
+  double hi;
+};
+
+// Current in mA an INA3221 can report through the given shunt (0: unknown, take the smallest Jetson shunt).
+Range current_range_ma(double shunt_ohm) {
+  const double ohm = shunt_ohm > 0 ? shunt_ohm : kSmallestJetsonShuntOhm;
+  return {-kShuntOffsetV / ohm * 1000.0, kShuntFullScaleV / ohm * 1000.0};
+}
+
+// Legacy power in mW: the bus maximum times the current range of the smallest shunt.
+Range legacy_power_range_mw() {
+  const Range ma = current_range_ma(0.0);
+  return {kBusMaxMv * ma.lo / 1000.0, kBusMaxMv * ma.hi / 1000.0};
+}
+
+// "PATH: bus voltage -5000 mV is outside what an INA3221 can report (-100..28600 mV)"
+std::string out_of_range(const std::string& path, const char* what, long long value, Range range, const char* unit,
+                         const std::string& detail = {}) {
+  return path + ": " + what + " " + std::to_string(value) + " " + unit + " is outside what an INA3221 can report" +
+         detail + " (" + std::to_string(std::llround(range.lo)) + ".." + std::to_string(std::llround(range.hi)) + " " +
+         unit + ")";
+}
+
+bool outside(long long value, Range range) {
+  return static_cast<double>(value) < range.lo || static_cast<double>(value) > range.hi;
+}
+
+// Only open() tells permission apart from other failures; sysfs::read_* report strerror text only.
+bool permission_denied(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+    return false;
+  }
+  return errno == EACCES || errno == EPERM;
+}
+
+// One line naming the fix, like the RAPL source's: run as root, or a udev rule that opens the chip's value files.
+std::string root_only_reason(Driver driver, const std::string& path) {
+  const char* rule = driver == Driver::hwmon ? "ACTION==\"add\", SUBSYSTEM==\"hwmon\", ATTR{name}==\"ina3221\", "
+                                               "RUN+=\"/bin/sh -c 'chmod o+r /sys%p/in*_input /sys%p/curr*_input'\""
+                                             : "ACTION==\"add\", SUBSYSTEM==\"iio\", ATTR{name}==\"ina3221x\", "
+                                               "RUN+=\"/bin/sh -c 'chmod o+r /sys%p/in_power*_input'\"";
+  return path + ": Permission denied (readable by root only): run as root, or add a udev rule: " + rule;
+}
+
+// A channel's integer file; a permission failure is reported with its fix.
+std::optional<long long> read_value(Driver driver, const std::string& path, std::string* why) {
+  auto value = sysfs::read_integer(path, why);
+  if (!value && why && permission_denied(path)) *why = root_only_reason(driver, path);
+  return value;
+}
 
 std::string trim(const std::string& s) {
   const char* blanks = " \t\r\n";
@@ -65,11 +136,16 @@ std::optional<std::string> usable_label(const std::string& path, std::string* wh
   return name;
 }
 
-// Worst-case step of V·I from the chip's LSBs at the current operating point: V·ΔI + I·ΔV.
-double hwmon_resolution(const std::string& dir, const std::string& k, const Channel& channel) {
+// shunt<k>_resistor in ohms, 0 when missing or not positive.
+double hwmon_shunt_ohm(const std::string& dir, const std::string& k) {
   const auto shunt_uohm = sysfs::read_integer(dir + "/shunt" + k + "_resistor");
-  if (!shunt_uohm || *shunt_uohm <= 0) return kHwmonDefaultResW;
-  const double current_lsb_a = kShuntLsbV / (static_cast<double>(*shunt_uohm) * 1e-6);
+  return shunt_uohm && *shunt_uohm > 0 ? static_cast<double>(*shunt_uohm) * 1e-6 : 0.0;
+}
+
+// Worst-case step of V·I from the chip's LSBs at the current operating point: V·ΔI + I·ΔV.
+double hwmon_resolution(const Channel& channel) {
+  if (channel.shunt_ohm <= 0) return kHwmonDefaultResW;
+  const double current_lsb_a = kShuntLsbV / channel.shunt_ohm;
   const auto mv = sysfs::read_integer(channel.voltage_path);
   const auto ma = sysfs::read_integer(channel.current_path);
   if (!mv || !ma) return kHwmonDefaultResW;
@@ -95,7 +171,8 @@ void add_hwmon_channels(const Chip& chip, std::size_t chip_index, Layout& layout
     channel.chip = chip_index;
     channel.voltage_path = chip.dir + "/in" + k + "_input";
     channel.current_path = chip.dir + "/curr" + k + "_input";
-    channel.resolution_w = hwmon_resolution(chip.dir, k, channel);
+    channel.shunt_ohm = hwmon_shunt_ohm(chip.dir, k);
+    channel.resolution_w = hwmon_resolution(channel);
     layout.channels.push_back(std::move(channel));
   }
 }
@@ -187,15 +264,32 @@ Layout discover(const std::string& sysfs_root) {
 }
 
 std::optional<double> read_watts(const Channel& channel, std::string* why) {
+  std::string ignored;
+  if (!why) why = &ignored;
   if (channel.driver == Driver::iio) {
-    const auto mw = sysfs::read_integer(channel.power_path, why);
+    const auto mw = read_value(channel.driver, channel.power_path, why);
     if (!mw) return std::nullopt;
+    if (outside(*mw, legacy_power_range_mw())) {
+      *why = out_of_range(channel.power_path, "power", *mw, legacy_power_range_mw(), "mW");
+      return std::nullopt;
+    }
     return static_cast<double>(*mw) / 1000.0;
   }
-  const auto mv = sysfs::read_integer(channel.voltage_path, why);
+  const auto mv = read_value(channel.driver, channel.voltage_path, why);
   if (!mv) return std::nullopt;
-  const auto ma = sysfs::read_integer(channel.current_path, why);
+  if (outside(*mv, Range{kBusMinMv, kBusMaxMv})) {
+    *why = out_of_range(channel.voltage_path, "bus voltage", *mv, Range{kBusMinMv, kBusMaxMv}, "mV");
+    return std::nullopt;
+  }
+  const auto ma = read_value(channel.driver, channel.current_path, why);
   if (!ma) return std::nullopt;
+  if (outside(*ma, current_range_ma(channel.shunt_ohm))) {
+    const std::string shunt = channel.shunt_ohm > 0
+                                  ? " through " + std::to_string(std::llround(channel.shunt_ohm * 1e6)) + " uOhm"
+                                  : std::string();
+    *why = out_of_range(channel.current_path, "current", *ma, current_range_ma(channel.shunt_ohm), "mA", shunt);
+    return std::nullopt;
+  }
   return static_cast<double>(*mv) * static_cast<double>(*ma) / 1e6;
 }
 

@@ -30,6 +30,7 @@ struct Channel {
   std::string power_path;    // iio: in_power<ch>_input (mW)
   std::string voltage_path;  // hwmon: in<k>_input (mV)
   std::string current_path;  // hwmon: curr<k>_input (mA)
+  double shunt_ohm = 0.0;    // hwmon: shunt<k>_resistor; 0 when unknown (always on legacy iio)
   double resolution_w = 0.0;
 };
 
@@ -43,7 +44,9 @@ struct Layout {
 // Never throws (except on memory exhaustion).
 Layout discover(const std::string& sysfs_root);
 
-// One reading of a channel in watts; nullopt with *why (one line naming the file) when it cannot be read.
+// One reading of a channel in watts; nullopt with *why (one line naming the file) when it cannot be read, when the
+// file is readable by root only (the reason names the fix), or when the value is outside what an INA3221 can report
+// (the reason names the file and the value).
 std::optional<double> read_watts(const Channel& channel, std::string* why);
 
 }  // namespace layer_energy::power::jetson

@@ -12,7 +12,15 @@ class ReplaySource final : public PowerSource {
   ReplaySource(Trace trace, std::string origin, std::string unusable)
       : trace_(std::move(trace)), origin_(std::move(origin)), unusable_(std::move(unusable)) {
     period_ = median_interval_s(trace_);
-    if (period_ <= 0) period_ = 0.1;
+    // A trace with one reading per rail has no update period: inventing one would set the sampler's rate and every
+    // case's run length from nothing, so the trace is refused instead (a trace that failed to load already says why).
+    if (period_ <= 0) {
+      if (unusable_.empty()) {
+        unusable_ = "replay: " + origin_ + ": no rail has two readings, so the update period is unknown " +
+                    "(record at least two samples)";
+      }
+      period_ = 0.1;  // placeholder for an unusable source, never used for measuring
+    }
     double first = 0;
     double last = 0;
     bool any = false;
@@ -104,6 +112,11 @@ std::unique_ptr<PowerSource> make_replay_source(const std::string& path) {
     if (looks_like_tegrastats(path)) {
       TegrastatsInfo info;
       Trace trace = read_tegrastats(path, 0, &info);
+      if (info.lines < 2) {
+        return std::make_unique<ReplaySource>(Trace{}, path,
+                                              "replay: " + path + ": a single tegrastats line with power rails, so " +
+                                                  "the update period is unknown (record at least two lines)");
+      }
       return make_replay_source(std::move(trace), path + " (tegrastats: " + info.note + ")");
     }
     return make_replay_source(read_trace_csv(path), path);

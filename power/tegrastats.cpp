@@ -36,26 +36,45 @@ bool is_rail_name(const std::string& token) {
     }
   }
   if (!letter) return false;
+  // A not-connected INA3221 channel (AGX Orin on JetPack 5 prints `NC 0mW/0mW`), skipped as the sysfs source does.
+  if (token == "NC") return false;
   return std::none_of(std::begin(kNotRails), std::end(kNotRails), [&](const char* n) { return token == n; });
 }
 
-// Digits only, at most 9 of them (a rail above 999 kW is not a reading). nullopt otherwise.
+// tegrastats prints small negative readings where a sensor's offset exceeds the load (AGX Orin: `VDD_CPU_CV
+// -398mW/-398mW`). The INA3221's shunt offset (at most 80 uV, 40 mA on a 2 mOhm shunt) is worth about 1 W at its 26 V
+// maximum bus voltage; anything below -5 W is not an offset but a corrupted field, and not a reading.
+constexpr long kMostNegativeMilliwatts = -5000;
+
+// An optional minus sign, then digits only, at most 9 of them (a rail above 999 kW is not a reading). nullopt
+// otherwise, and for a value below kMostNegativeMilliwatts.
 std::optional<long> parse_milliwatts(const std::string& text) {
-  if (text.empty() || text.size() > 9) return std::nullopt;
+  const bool negative = !text.empty() && text[0] == '-';
+  const std::string digits = negative ? text.substr(1) : text;
+  if (digits.empty() || digits.size() > 9) return std::nullopt;
   long value = 0;
-  for (const char c : text) {
+  for (const char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
     value = value * 10 + (c - '0');
   }
+  if (negative) value = -value;
+  if (value < kMostNegativeMilliwatts) return std::nullopt;
   return value;
 }
 
-// `<int>/<int>` or `<int>mW/<int>mW`: the instant value in mW, nullopt when the token has neither form.
+// A rail's value: `<instant>/<average>` (L4T R32 to R38) or `<instant>/<average>/<peak>` (JetPack 7, L4T R39), every
+// field either a bare integer (R32) or with `mW` units (R35+). The instant value in mW; nullopt when the token has
+// none of these forms.
 std::optional<long> parse_rail_value(const std::string& token) {
-  const auto slash = token.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  std::string instant = token.substr(0, slash);
-  std::string average = token.substr(slash + 1);
+  std::vector<std::string> fields;
+  std::size_t begin = 0;
+  for (;;) {
+    const auto slash = token.find('/', begin);
+    fields.push_back(token.substr(begin, slash == std::string::npos ? std::string::npos : slash - begin));
+    if (slash == std::string::npos) break;
+    begin = slash + 1;
+  }
+  if (fields.size() != 2 && fields.size() != 3) return std::nullopt;
   const auto strip_mw = [](std::string& s) {
     if (s.size() > 2 && s.compare(s.size() - 2, 2, "mW") == 0) {
       s.resize(s.size() - 2);
@@ -63,11 +82,11 @@ std::optional<long> parse_rail_value(const std::string& token) {
     }
     return false;
   };
-  const bool instant_units = strip_mw(instant);
-  const bool average_units = strip_mw(average);
-  if (instant_units != average_units) return std::nullopt;
-  if (!parse_milliwatts(average)) return std::nullopt;
-  return parse_milliwatts(instant);
+  const bool units = strip_mw(fields[0]);
+  for (std::size_t i = 1; i < fields.size(); ++i) {
+    if (strip_mw(fields[i]) != units || !parse_milliwatts(fields[i])) return std::nullopt;
+  }
+  return parse_milliwatts(fields[0]);
 }
 
 bool two_digits(const std::string& s, std::size_t at, int* value) {
@@ -110,6 +129,25 @@ std::optional<long long> leading_timestamp(const std::string& line) {
   return days * 86400LL + hour * 3600LL + minute * 60LL + second;
 }
 
+// The NAME value pairs of one line, in W, in the order printed.
+std::vector<std::pair<std::string, double>> rails_of(const std::string& text) {
+  std::vector<std::pair<std::string, double>> rails;
+  std::istringstream tokens(text);
+  std::string previous;
+  std::string token;
+  while (tokens >> token) {
+    if (is_rail_name(previous)) {
+      if (const auto mw = parse_rail_value(token)) {
+        rails.emplace_back(previous, static_cast<double>(*mw) / 1000.0);
+        previous.clear();
+        continue;
+      }
+    }
+    previous = token;
+  }
+  return rails;
+}
+
 struct Line {
   std::size_t number = 0;  // 1-based line in the file
   long long stamp = 0;     // timestamp, whole seconds since 1970 (kept integral: as a double it would lose sub-µs)
@@ -147,19 +185,7 @@ Trace read_tegrastats(const std::string& path, double interval_s, TegrastatsInfo
 
     Line line;
     line.number = number;
-    std::istringstream tokens(text);
-    std::string previous;
-    std::string token;
-    while (tokens >> token) {
-      if (is_rail_name(previous)) {
-        if (const auto mw = parse_rail_value(token)) {
-          line.rails.emplace_back(previous, static_cast<double>(*mw) / 1000.0);
-          previous.clear();
-          continue;
-        }
-      }
-      previous = token;
-    }
+    line.rails = rails_of(text);
     if (line.rails.empty()) {
       ++skipped;
       continue;
@@ -231,6 +257,7 @@ Trace read_tegrastats(const std::string& path, double interval_s, TegrastatsInfo
       info->note = "tegrastats log without timestamps: lines taken " + format_seconds(interval_s) + " s apart" +
                    (default_interval ? " (tegrastats' default --interval; none was given)" : "");
     }
+    if (skipped > 0) info->note += "; " + std::to_string(skipped) + " line(s) without power rails skipped";
   }
   return trace;
 }
@@ -239,10 +266,11 @@ bool looks_like_tegrastats(const std::string& path) {
   std::ifstream in(path);
   if (!in) return false;
   std::string line;
+  // Lines before the first tegrastats line (a `date` or banner printed into the log) decide nothing.
   while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    return line.find("RAM ") != std::string::npos && line.find('/') != std::string::npos &&
-           line.find("t_s,") == std::string::npos;
+    if (line.find("t_s,") != std::string::npos) return false;  // a power trace CSV's header
+    const bool tegrastats_fields = line.find("RAM ") != std::string::npos && line.find('/') != std::string::npos;
+    if (tegrastats_fields || !rails_of(line).empty()) return true;
   }
   return false;
 }

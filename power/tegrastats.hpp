@@ -1,14 +1,17 @@
 // Import of a tegrastats log (`tegrastats --logfile FILE` or its captured standard output) as a power trace, so a
 // Jetson run recorded with NVIDIA's own tool can be replayed (`--power=replay:FILE`) like a `--power_trace_out` CSV.
 //
-// Line forms (jetson-sysfs.md, "tegrastats power format"):
+// Line forms (jetson-sysfs.md, "tegrastats power format"; facts.md for JetPack 7):
 //   L4T R32:   RAM 2185/3956MB ... POM_5V_IN 1236/1236 POM_5V_GPU 0/0 POM_5V_CPU 158/158
 //   L4T R35+:  11-26-2026 11:40:58 RAM 2532/7620MB ... VDD_GPU_SOC 3205mW/3205mW VDD_CPU_CV 802mW/802mW
+//   L4T R39:   ... VDD_IN 4548mW/4548mW/4548mW (instant/average/peak)
 // A rail is a NAME token (upper-case letters, digits and underscores, with at least one letter, not one of tegrastats'
-// own non-rail fields such as RAM, SWAP, EMC_FREQ, GR3D_FREQ) followed by `<instant>/<average>` in mW, either as
-// bare integers (R32) or with `mW` units (R35+). The instant value becomes the rail's reading in W; the running
-// average is ignored. Every other token is ignored. "CPU" and "GPU" are rails when followed by such a value: the AGX
-// Xavier's rails are named CPU, GPU, SOC, CV, VDDRQ, SYS5V on L4T R32, while the CPU load field `CPU [..]` is not.
+// own non-rail fields such as RAM, SWAP, EMC_FREQ, GR3D_FREQ, and not `NC`, a not-connected channel) followed by
+// `<instant>/<average>` or `<instant>/<average>/<peak>` in mW, either as bare integers (R32) or with `mW` units
+// (R35+). The instant value becomes the rail's reading in W (small negative values, a sensor's offset, included);
+// average and peak are ignored. Every other token is ignored. "CPU" and "GPU" are rails when followed by such a value:
+// the AGX Xavier's rails are named CPU, GPU, SOC, CV, VDDRQ, SYS5V on L4T R32, while the CPU load field `CPU [..]` is
+// not.
 #pragma once
 
 #include <string>
@@ -38,13 +41,16 @@ struct TegrastatsInfo {
 // every non-empty line, with or without rails) is at k x interval_s. interval_s = 0 means tegrastats' default, 1 s;
 // TegrastatsInfo says which timing was used.
 //
-// Lines without rails are skipped. Throws std::runtime_error "FILE: no power rails found (is this a tegrastats log?)"
-// when no line has rails, "FILE: cannot open ..." when unreadable, and "FILE:LINE: what" for a timestamp going
-// backwards, a line without a timestamp in a log whose lines have them, or a rail value out of range.
+// Lines without rails (a `date` or banner line, a truncated last line) are skipped and counted in
+// TegrastatsInfo::skipped. Throws std::runtime_error "FILE: no power rails found (is this a tegrastats log?)" when no
+// line has rails, "FILE: cannot open ..." when unreadable, and "FILE:LINE: what" for a timestamp going backwards or a
+// line without a timestamp in a log whose lines have them. A log of one line reads fine (one sample per rail); its
+// update period is unknown, which the replay source reports (it refuses such a trace).
 Trace read_tegrastats(const std::string& path, double interval_s = 0, TegrastatsInfo* info = nullptr);
 
-// True when the first non-empty line of the file looks like a tegrastats line (contains "RAM " and "/") and not like a
-// power trace CSV (no "t_s,"). False when the file cannot be read. Used to route `replay:FILE` to the right reader.
+// True when a line of the file looks like a tegrastats line (contains "RAM " and "/", or carries a rail value) before
+// any line looks like a power trace CSV's header ("t_s,"); lines that are neither (a `date` or banner line at the top)
+// are passed over. False when the file cannot be read. Used to route `replay:FILE` to the right reader.
 bool looks_like_tegrastats(const std::string& path);
 
 }  // namespace layer_energy::power

@@ -2,10 +2,12 @@
 // broken copies of them (unreadable, garbage, vanished files).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -381,6 +383,137 @@ TEST(JetsonPoll, FileDisappearsBetweenPolls) {
   EXPECT_TRUE(third.failures.empty());
   ASSERT_EQ(third.readings.size(), 4u);
   EXPECT_NEAR(third.readings[3].value, 4990 * 128 / 1e6, 1e-9);
+}
+
+// --- Values no INA3221 can produce are read failures; sensor offsets are readings. ---
+
+TEST(JetsonBounds, HwmonBusVoltageOutsideTheChipsRangeIsAFailure) {
+  TempTree tree(kFixtures + "xavier-nx-jp5");
+  auto source = make_jetson_source(tree.path());
+  ASSERT_EQ(source->unusable_reason(), "");
+  const std::string file = tree / "/sys/bus/i2c/devices/7-0040/hwmon/hwmon1/in1_input";
+  write_file(file, "-5000\n");  // would be -6.2 W of idle power
+  expect_one_failure(poll(*source), 0, 3, file, "bus voltage -5000 mV is outside what an INA3221 can report");
+  write_file(file, "510000000\n");  // 510 kV
+  expect_one_failure(poll(*source), 0, 3, file, "510000000 mV");
+  write_file(file, "26000\n");  // the chip's maximum is still a reading
+  EXPECT_TRUE(poll(*source).failures.empty());
+}
+
+TEST(JetsonBounds, HwmonCurrentBeyondTheShuntsFullScaleIsAFailure) {
+  TempTree tree(kFixtures + "xavier-nx-jp5");
+  auto source = make_jetson_source(tree.path());
+  // 5 mOhm: full scale 163.84 mV / 5 mOhm = 32.8 A.
+  const std::string file = tree / "/sys/bus/i2c/devices/7-0040/hwmon/hwmon1/curr2_input";
+  write_file(file, "250000\n");
+  expect_one_failure(poll(*source), 1, 3, file, "current 250000 mA is outside what an INA3221 can report");
+  write_file(file, "-5000\n");  // -25 W: a Jetson rail's current only flows into the load
+  expect_one_failure(poll(*source), 1, 3, file, "-5000 mA");
+  write_file(file, "30000\n");  // 30 A, within the full scale
+  EXPECT_TRUE(poll(*source).failures.empty());
+}
+
+TEST(JetsonBounds, LegacyPowerOutsideTheChipsRangeIsAFailure) {
+  TempTree tree(kFixtures + "nano-r32");
+  auto source = make_jetson_source(tree.path());
+  const std::string file = tree / "/sys/bus/i2c/devices/6-0040/iio:device0/in_power0_input";
+  write_file(file, "-9000\n");
+  expect_one_failure(poll(*source), 0, 3, file, "power -9000 mW is outside what an INA3221 can report");
+  write_file(file, "9000000\n");  // 9 kW
+  expect_one_failure(poll(*source), 0, 3, file, "9000000 mW");
+}
+
+TEST(JetsonBounds, SmallNegativeOffsetsAreReadings) {
+  TempTree hwmon(kFixtures + "agx-orin-r36");
+  // AGX Orin 64GB boards print VDD_CPU_CV -398 mW; -80 mA at 4.984 V on its 2 mOhm shunt.
+  write_file(hwmon / "/sys/bus/i2c/devices/1-0040/hwmon/hwmon1/curr2_input", "-80\n");
+  const Poll p = poll(*make_jetson_source(hwmon.path()));
+  EXPECT_TRUE(p.failures.empty()) << p.failures.front().why;
+  ASSERT_EQ(p.readings.size(), 4u);
+  EXPECT_NEAR(p.readings[1].value, -4984 * 80 / 1e6, 1e-9);
+
+  TempTree legacy(kFixtures + "nano-r32");
+  write_file(legacy / "/sys/bus/i2c/devices/6-0040/iio:device0/in_power1_input", "-50\n");
+  const Poll q = poll(*make_jetson_source(legacy.path()));
+  EXPECT_TRUE(q.failures.empty()) << q.failures.front().why;
+  ASSERT_EQ(q.readings.size(), 3u);
+  EXPECT_DOUBLE_EQ(q.readings[1].value, -0.050);
+}
+
+TEST(JetsonBounds, EveryRailOutOfRangeMakesTheSourceUnusable) {
+  TempTree tree(kFixtures + "orin-nano-r36");
+  const std::string hwmon = tree / "/sys/bus/i2c/devices/1-0040/hwmon/hwmon3/";
+  for (int k = 1; k <= 3; ++k) write_file(hwmon + "in" + std::to_string(k) + "_input", "-5000\n");
+  const std::string reason = make_jetson_source(tree.path())->unusable_reason();
+  EXPECT_NE(reason.find(hwmon + "in1_input: bus voltage -5000 mV"), std::string::npos) << reason;
+}
+
+// --- Root-only files: the reason names the fix. ---
+
+// Runs `what` as an unprivileged user and returns its text: root reads mode-000 files anyway, so as root it runs in a
+// child that first becomes "nobody". Empty when that is not possible here.
+std::string as_unprivileged(const std::function<std::string()>& what) {
+  if (::geteuid() != 0) return what();
+  int fds[2];
+  if (::pipe(fds) != 0) return {};
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(77);
+    const std::string text = what();
+    const ssize_t n = ::write(fds[1], text.data(), text.size());
+    ::_exit(n == static_cast<ssize_t>(text.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string text;
+  char buffer[512];
+  ssize_t n = 0;
+  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? text : std::string();
+}
+
+// Makes a file unreadable for the unprivileged user of as_unprivileged (root-owned 0400, as L4T ships such files; a
+// non-root owner has to take away its own access).
+void make_root_only(const std::string& path) {
+  ASSERT_EQ(::chmod(path.c_str(), ::geteuid() == 0 ? 0400 : 0000), 0) << path;
+}
+
+void expect_names_the_fix(const std::string& why, const std::string& file, const std::string& chmod_part) {
+  EXPECT_NE(why.find(file + ": Permission denied"), std::string::npos) << why;
+  EXPECT_NE(why.find("run as root"), std::string::npos) << why;
+  EXPECT_NE(why.find("udev rule"), std::string::npos) << why;
+  EXPECT_NE(why.find(chmod_part), std::string::npos) << why;
+  EXPECT_EQ(why.find('\n'), std::string::npos) << "one line: " << why;
+}
+
+TEST(JetsonRootOnly, HwmonUnusableReasonNamesTheFix) {
+  TempTree tree(kFixtures + "orin-nano-r36");
+  ASSERT_EQ(::chmod(tree.path().c_str(), 0755), 0);  // mkdtemp's 0700 would hide the whole tree from "nobody"
+  const std::string hwmon = tree / "/sys/bus/i2c/devices/1-0040/hwmon/hwmon3/";
+  for (int k = 1; k <= 3; ++k) make_root_only(hwmon + "curr" + std::to_string(k) + "_input");
+  const std::string reason = as_unprivileged([&] { return make_jetson_source(tree.path())->unusable_reason(); });
+  if (reason.empty()) GTEST_SKIP() << "cannot drop to an unprivileged user here";
+  expect_names_the_fix(reason, hwmon + "curr1_input", "SUBSYSTEM==\"hwmon\"");
+  EXPECT_NE(reason.find("chmod o+r /sys%p/in*_input /sys%p/curr*_input"), std::string::npos) << reason;
+}
+
+TEST(JetsonRootOnly, LegacyPollFailureNamesTheFix) {
+  TempTree tree(kFixtures + "nano-r32");
+  ASSERT_EQ(::chmod(tree.path().c_str(), 0755), 0);
+  const std::string file = tree / "/sys/bus/i2c/devices/6-0040/iio:device0/in_power1_input";
+  make_root_only(file);
+  const std::string why = as_unprivileged([&] {
+    auto source = make_jetson_source(tree.path());
+    if (!source->unusable_reason().empty()) return "unusable: " + source->unusable_reason();
+    const Poll p = poll(*source);
+    return p.failures.size() == 1 && p.readings.size() == 2 ? p.failures[0].why : std::string("unexpected poll");
+  });
+  if (why.empty()) GTEST_SKIP() << "cannot drop to an unprivileged user here";
+  expect_names_the_fix(why, file, "chmod o+r /sys%p/in_power*_input");
+  EXPECT_NE(why.find("SUBSYSTEM==\"iio\""), std::string::npos) << why;
 }
 
 TEST(JetsonPoll, ReadingsFollowTheFiles) {

@@ -1,10 +1,13 @@
-// Import of tegrastats logs (L4T R32 bare-mW form, R35+ timestamped mW form) into power traces.
+// Import of tegrastats logs (L4T R32 bare-mW form, R35+ timestamped mW form, R39 three-value form) into power traces,
+// and their replay.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "power/replay_source.hpp"
 #include "power/tegrastats.hpp"
 #include "power/trace.hpp"
 #include "temp_tree.hpp"
@@ -157,14 +160,121 @@ TEST(Tegrastats, OnlyNameValuePairsAreRails) {
   // lower-case names, names without letters, mismatched units are not rails.
   LogFile log(
       "RAM 100/200MB IRAM 0/252kB(lfb 252kB) SWAP 0/0 CPU [1%@102,off] EMC_FREQ 0% GR3D_FREQ 0%@[305] APE 25 "
-      "MTS fg 0% bg 0% gpu@40C VDD_IN 3056/3056 vdd_low 5/5 123 7/7 MIXED 5mW/5 VDD_A 1.5/1.5 VDD_B -3/3 "
-      "VDD_CPU_GPU_CV 476/470\r\n");
+      "MTS fg 0% bg 0% gpu@40C VDD_IN 3056/3056 vdd_low 5/5 123 7/7 MIXED 5mW/5 VDD_A 1.5/1.5 VDD_B --3/3 "
+      "VDD_C -/3 VDD_D 1/2/3/4 VDD_E 1mW/2mW/3 VDD_CPU_GPU_CV 476/470\r\n");
   const Trace trace = read_tegrastats(log.path());
   ASSERT_EQ(trace.rails.size(), 2u);
   EXPECT_EQ(trace.rails[0].name, "VDD_IN");
   EXPECT_EQ(trace.rails[1].name, "VDD_CPU_GPU_CV");
   EXPECT_DOUBLE_EQ(trace.series[0].v[0], 3.056);
   EXPECT_DOUBLE_EQ(trace.series[1].v[0], 0.476);
+}
+
+// JetPack 7 (L4T R39) prints instant/average/peak: the instant value is the reading, as in the two-value forms.
+TEST(Tegrastats, JetPack7ThreeValueFormReadsTheInstantValue) {
+  TegrastatsInfo info;
+  const Trace trace = read_tegrastats(kTraces + "tegrastats_r39.log", 0, &info);
+  EXPECT_EQ(info.timing, "timestamps");
+  EXPECT_EQ(info.lines, 6u);
+  ASSERT_EQ(trace.rails.size(), 3u);
+  EXPECT_EQ(trace.rails[0].name, "VDD_IN");
+  EXPECT_EQ(trace.rails[1].name, "VDD_CPU_GPU_CV");
+  EXPECT_EQ(trace.rails[2].name, "VDD_SOC");
+  EXPECT_TRUE(trace.rails[0].default_total);
+  EXPECT_FALSE(trace.rails[1].default_total);
+  const Series& vin = trace.series[0];
+  ASSERT_EQ(vin.t.size(), 6u);
+  EXPECT_DOUBLE_EQ(vin.t[5], 5.0);
+  // Line 5: "VDD_IN 4710mW/6774mW/10112mW": neither the average nor the peak.
+  EXPECT_DOUBLE_EQ(vin.v[4], 4.710);
+  EXPECT_DOUBLE_EQ(vin.v[3], 10.112);
+  EXPECT_DOUBLE_EQ(trace.series[1].v[4], 0.682);
+  // The bare-integer form with three values reads the same way.
+  LogFile bare("RAM 1/2MB POM_5V_IN 1236/1215/1300\n");
+  EXPECT_DOUBLE_EQ(read_tegrastats(bare.path()).series[0].v[0], 1.236);
+}
+
+// AGX Orin on JetPack 5 prints its not-connected INA3221 channels as `NC 0mW/0mW`: they are no rails (and so never
+// part of the default total), as the sysfs source skips NC labels.
+TEST(Tegrastats, NotConnectedChannelsAreNotRails) {
+  const Trace trace = read_tegrastats(kTraces + "tegrastats_r35_nc_banner.log");
+  std::vector<std::string> names;
+  for (const Rail& rail : trace.rails) names.push_back(rail.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"VDD_GPU_SOC", "VDD_CPU_CV", "VIN_SYS_5V0", "VDDQ_VDD2_1V8AO"}));
+  LogFile only_nc("RAM 1/2MB NC 0/0 NC 0mW/0mW\n");
+  EXPECT_EQ(message_of(only_nc.path()), only_nc.path() + ": no power rails found (is this a tegrastats log?)");
+}
+
+// Real boards print small negative readings (a sensor offset above a near-zero load): they are readings, not gaps.
+TEST(Tegrastats, SmallNegativeReadingsAreKept) {
+  const Trace trace = read_tegrastats(kTraces + "tegrastats_r35_nc_banner.log");
+  const Series& cv = trace.series[rail_index(trace, "VDD_CPU_CV")];
+  ASSERT_EQ(cv.v.size(), 4u);
+  EXPECT_DOUBLE_EQ(cv.v[0], -0.398);
+  EXPECT_DOUBLE_EQ(cv.v[2], 2.806);
+  EXPECT_DOUBLE_EQ(cv.v[3], -0.398);
+  EXPECT_DOUBLE_EQ(cv.t[0], 0.0);  // the first reading is not dropped
+  // R32 bare form; a value far below any offset (-9 W) is not a reading.
+  LogFile bare("RAM 1/2MB POM_5V_IN 1195/1195 POM_5V_GPU -12/-3 POM_5V_CPU -9000/-9000\n");
+  const Trace r32 = read_tegrastats(bare.path());
+  ASSERT_EQ(r32.rails.size(), 2u);
+  EXPECT_EQ(r32.rails[1].name, "POM_5V_GPU");
+  EXPECT_DOUBLE_EQ(r32.series[1].v[0], -0.012);
+}
+
+// A `date` line (or any banner) at the top of a log: still a tegrastats log; the line is skipped and counted.
+TEST(Tegrastats, BannerLineAtTheTopIsSkippedNotAnError) {
+  const std::string path = kTraces + "tegrastats_r35_nc_banner.log";
+  EXPECT_TRUE(looks_like_tegrastats(path));
+  TegrastatsInfo info;
+  const Trace trace = read_tegrastats(path, 0, &info);
+  EXPECT_EQ(info.lines, 4u);
+  EXPECT_EQ(info.skipped, 1u);
+  EXPECT_NE(info.note.find("1 line(s) without power rails skipped"), std::string::npos) << info.note;
+  EXPECT_DOUBLE_EQ(trace.series[0].t[0], 0.0);
+  EXPECT_DOUBLE_EQ(trace.series[0].t[3], 3.0);
+
+  const auto replay = make_replay_source(path);
+  EXPECT_EQ(replay->unusable_reason(), "");
+  EXPECT_EQ(replay->rails().size(), 4u);
+
+  // Banners without timestamps, before a timestamp-free R32 log.
+  LogFile r32(
+      "tegrastats log of run 7\n\nThu Nov 26 11:40:57 UTC 2026\nRAM 1/2MB POM_5V_IN 1000/1000\n"
+      "RAM 1/2MB POM_5V_IN 2000/1500\n");
+  EXPECT_TRUE(looks_like_tegrastats(r32.path()));
+  EXPECT_EQ(make_replay_source(r32.path())->unusable_reason(), "");
+  // Only banners: one line naming the file.
+  LogFile nothing("Thu Nov 26 11:40:57 UTC 2026\nRAM 1/2MB SWAP 0/0MB CPU [1%@102]\n");
+  const std::string why = make_replay_source(nothing.path())->unusable_reason();
+  EXPECT_NE(why.find(nothing.path() + ": no power rails found"), std::string::npos) << why;
+  EXPECT_EQ(why.find('\n'), std::string::npos) << why;
+}
+
+// One line with rails is one sample per rail: no update period can be known, and none is made up.
+TEST(Tegrastats, OneLineLogHasNoUpdatePeriod) {
+  LogFile one("11-26-2026 11:40:58 RAM 1/2MB VDD_IN 4548mW/4548mW\n");
+  const auto source = make_replay_source(one.path());
+  const std::string why = source->unusable_reason();
+  EXPECT_NE(why.find(one.path()), std::string::npos) << why;
+  EXPECT_NE(why.find("update period is unknown"), std::string::npos) << why;
+  EXPECT_EQ(why.find('\n'), std::string::npos) << why;
+  // A banner does not count as a second line.
+  LogFile banner_and_one("Thu Nov 26 11:40:57 UTC 2026\nRAM 1/2MB POM_5V_IN 1000/1000\n");
+  EXPECT_NE(make_replay_source(banner_and_one.path())->unusable_reason().find("update period is unknown"),
+            std::string::npos);
+  // Two lines are enough: the period is their spacing.
+  LogFile two("RAM 1/2MB POM_5V_IN 1000/1000\nRAM 1/2MB POM_5V_IN 1000/1000\n");
+  const auto usable = make_replay_source(two.path());
+  EXPECT_EQ(usable->unusable_reason(), "");
+  EXPECT_DOUBLE_EQ(usable->update_period_s(), 1.0);
+}
+
+// The same holds for a trace CSV with one row per rail.
+TEST(ReplayPeriod, OneSampleTraceCsvIsRefusedToo) {
+  LogFile csv("t_s,rail,value,unit\n0,VDD_IN,5,W\n0,VDD_SOC,1,W\n");
+  const std::string why = make_replay_source(csv.path())->unusable_reason();
+  EXPECT_NE(why.find("update period is unknown"), std::string::npos) << why;
 }
 
 TEST(Tegrastats, LinesWithoutRailsAreSkippedButKeepTheirTimeSlot) {
