@@ -1,6 +1,7 @@
 #include "analysis/fit_pipeline.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <unordered_map>
 
@@ -79,6 +80,40 @@ std::string context_value(const std::map<std::string, std::string>& context, con
   return it == context.end() ? std::string() : it->second;
 }
 
+// The nvpmodel power mode a Jetson result was measured in: the contract's `nvpmodel_mode` (layer_bench writes the
+// mode's name from /etc/nvpmodel.conf there) and the id of `nvpmodel_status` ("pmode:0002", the only record where a
+// board has no nvpmodel.conf). Both empty: not a Jetson, or the mode was unreadable.
+struct PowerMode {
+  std::string id, name;
+  bool known() const { return !id.empty() || !name.empty(); }
+  std::string text() const {
+    if (!known()) return "no nvpmodel mode";
+    if (id.empty()) return "nvpmodel mode " + name;
+    return "nvpmodel mode " + id + (name.empty() ? "" : " (" + name + ")");
+  }
+};
+
+PowerMode power_mode(const std::map<std::string, std::string>& context) {
+  PowerMode mode;
+  mode.name = context_value(context, "nvpmodel_mode");
+  const std::string status = context_value(context, "nvpmodel_status");
+  if (status.rfind("pmode:", 0) == 0) {
+    std::size_t digits = 6;
+    while (digits + 1 < status.size() && status[digits] == '0') ++digits;  // "pmode:0002" -> "2"
+    std::size_t end = digits;
+    while (end < status.size() && std::isdigit(static_cast<unsigned char>(status[end]))) ++end;
+    if (end > digits) mode.id = status.substr(digits, end - digits);
+  }
+  return mode;
+}
+
+// By id where both files have one, else by name; a file with a mode never matches one without.
+bool same_power_mode(const PowerMode& a, const PowerMode& b) {
+  if (!a.id.empty() && !b.id.empty()) return a.id == b.id;
+  if (!a.name.empty() && !b.name.empty()) return a.name == b.name;
+  return a.known() == b.known();
+}
+
 bool network_run(const std::map<std::string, std::string>& context) {
   const std::string cmd = context_value(context, "command_line");
   return cmd.find("--network") != std::string::npos || cmd.find("--onnx") != std::string::npos;
@@ -129,11 +164,17 @@ FitOutcome run_fit(const FitRequest& request) {
   FitOutcome out;
   std::vector<std::vector<Case>> per_file;
   bool have_context = false;
+  std::string first_path;  // of the first readable file, whose context is out.context
   for (const std::string& path : request.files) {
     try {
       const ResultFile file = read_result_file(path);
       out.warnings.insert(out.warnings.end(), file.warnings.begin(), file.warnings.end());
-      if (!have_context) out.context = file.context, have_context = true;
+      if (!have_context) out.context = file.context, have_context = true, first_path = path;
+      // A model describes one power mode: its static power and clocks are the mode's (run-sweep.sh --modes).
+      const PowerMode mode = power_mode(file.context), first_mode = power_mode(out.context);
+      if (!same_power_mode(mode, first_mode))
+        throw FitError(path + " records " + mode.text() + " but " + first_path + " records " + first_mode.text() +
+                       ": fit one model per mode (one energy_fit run per mode's files)");
       for (const char* key : {"board", "power_source"}) {
         const std::string mine = context_value(file.context, key), first = context_value(out.context, key);
         if (mine != first)

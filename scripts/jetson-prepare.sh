@@ -24,7 +24,9 @@
 #
 # Exit status: 0 done; 1 a step failed (what was already changed is put back); 2 usage error or not a Jetson; 3 no
 # rights to change the state. `run` exits with COMMAND's status (130 after Ctrl-C, 143 after SIGTERM), or 1 when
-# COMMAND succeeded but the restore failed.
+# COMMAND succeeded but the restore failed. A mode that cannot be set (not in /etc/nvpmodel.conf, no nvpmodel for an
+# asked-for --mode, `nvpmodel -m` failing or not taking) is one line "cannot set nvpmodel mode N: why", exit 1, and a
+# `mode_error=why` line in the state file; COMMAND is not run.
 set -euo pipefail
 
 prog=jetson-prepare
@@ -129,6 +131,14 @@ mode_name() {
   [ -r "$conf" ] || return 0
   sed -n "s/^<[[:space:]]*POWER_MODEL[[:space:]][[:space:]]*ID=$1[[:space:]][[:space:]]*NAME=\\([^[:space:]>]*\\).*/\\1/p" "$conf" |
     head -n 1
+}
+
+# The ids of the POWER_MODEL lines of /etc/nvpmodel.conf, one per line; nothing when it is unreadable.
+conf_mode_ids() {
+  local conf
+  conf=$(path_in_root /etc/nvpmodel.conf)
+  [ -r "$conf" ] || return 0
+  sed -n 's/^<[[:space:]]*POWER_MODEL[[:space:]][[:space:]]*ID=\([0-9][0-9]*\)[[:space:]].*/\1/p' "$conf"
 }
 
 maxn_id() {
@@ -261,6 +271,27 @@ changed=0   # something was changed and must be put back
 keep=0      # `prepare` succeeded: leave the board prepared, state recorded
 restored=0
 
+# The mode cannot be set: one line naming it and why, exit 1. The reason is also kept in the state file as
+# `mode_error=`, where run-sweep.sh finds it (a `run` exits with its command's status, so the status cannot tell).
+mode_cannot_be_set() { # reason
+  if [ "$dry_run" = 0 ]; then
+    if [ "$changed" = 0 ]; then
+      # Nothing was changed yet: a record that needs no restore.
+      {
+        echo "# layer-energy jetson-prepare state, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "board=$model"
+        echo "nvpmodel_mode=$read_mode"
+        echo "set_nvpmodel_mode=$mode"
+        echo "mode_error=$1"
+        echo "restored=$(date -u +%Y-%m-%dT%H:%M:%SZ) (nothing was changed)"
+      } >"$state_file"
+    else
+      echo "mode_error=$1" >>"$state_file"
+    fi
+  fi
+  die 1 "cannot set nvpmodel mode $mode: $1"
+}
+
 prepare() {
   read_state
   if [ "$dry_run" = 0 ] && [ -e "$state_file" ] && ! grep -q '^restored=' "$state_file"; then
@@ -271,6 +302,15 @@ prepare() {
   maxn=$(maxn_id)
   if [ "$mode_given" = 0 ] && [ -n "$target_name" ] && [[ $target_name != MAXN* ]]; then
     note "warning: default mode 0 is '$target_name' on this board${maxn:+, MAXN is mode $maxn (--mode $maxn)}"
+  fi
+  # Checked before anything changes: a mode the board does not list, or an asked-for mode with no tool to set it.
+  local listed
+  listed=$(conf_mode_ids | tr '\n' ' ' | sed 's/ $//')
+  if [ -n "$listed" ] && ! conf_mode_ids | grep -qx "$mode"; then
+    mode_cannot_be_set "$(path_in_root /etc/nvpmodel.conf) lists no POWER_MODEL ID=$mode (its modes: $listed)"
+  fi
+  if [ "$mode_given" = 1 ] && [ -z "$nvpmodel_cmd" ]; then
+    mode_cannot_be_set "nvpmodel not found (PATH, /usr/sbin, /usr/bin, /sbin)"
   fi
   if [ "$dry_run" = 1 ]; then
     print_state
@@ -298,14 +338,16 @@ prepare() {
   fi
   if [ -n "$nvpmodel_cmd" ]; then
     if [ "$read_mode" != "$mode" ] || [ "$dry_run" = 1 ]; then
-      act "$nvpmodel_cmd" -m "$mode"
+      local set_rc=0
+      act "$nvpmodel_cmd" -m "$mode" || set_rc=$?
+      [ "$set_rc" = 0 ] || mode_cannot_be_set "'nvpmodel -m $mode' failed (exit $set_rc)"
     fi
     if [ "$dry_run" = 0 ]; then
       local now
       read_nvpmodel_mode
       now=$read_mode
       [ "$now" = "$mode" ] ||
-        die 1 "nvpmodel reports mode '${now:-unknown}' after 'nvpmodel -m $mode' (this change may need a reboot: set it with 'sudo nvpmodel -m $mode' and reboot first)"
+        mode_cannot_be_set "nvpmodel reports mode '${now:-unknown}' after 'nvpmodel -m $mode' (this change may need a reboot: set it with 'sudo nvpmodel -m $mode' and reboot first)"
     fi
   else
     note "warning: nvpmodel not found: the power mode is left as it is"

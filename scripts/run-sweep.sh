@@ -13,6 +13,13 @@
 #   --repetitions N       --benchmark_repetitions (default 5; energy_compare needs >= 5)
 #   --energy-rel-err X    --energy_rel_err (default 0.02)
 #   --mode N              nvpmodel mode for jetson-prepare.sh (default: its default, 0)
+#   --modes N,M,...       measure each nvpmodel mode in turn (Jetson): one whole sweep per mode, in the order given,
+#                         into OUT_ROOT/BOARD/DATE/mode-<N>/, then modes.md (scripts/compare-modes.py: which mode
+#                         spends the least energy per layer class and network). jetson-prepare.sh sets each mode
+#                         and puts the board's own mode back after it. A mode that cannot be set stops the sweep with
+#                         one line and exit 2 before anything is measured in it; finished modes are kept, and the
+#                         same command again skips them
+#   --results-dir DIR     write into DIR itself instead of OUT_ROOT/BOARD/DATE (what --modes does per mode)
 #   --no-prepare          do not touch the board state (also off on machines that are not Jetsons)
 #   --root DIR            sysfs/proc/etc prefix (fixture trees): --power_sysfs_root and jetson-prepare.sh --root
 #   --build-dir DIR       where layer_bench and energy_fit are (default: build/ of this checkout)
@@ -23,10 +30,12 @@
 # report.md, plots/, command.txt (every command run), layer_bench.txt / layer_bench.log (stdout / stderr),
 # board-state.txt (jetson-prepare's record). An unfinished sweep keeps a .incomplete marker; running the same command
 # again moves <grid>.json to <grid>.part<N>.json (trace.csv likewise), merges the finished cases of every part into
-# resume.json, runs layer_bench --resume=resume.json, and fits on all parts.
+# resume.json, runs layer_bench --resume=resume.json, and fits on all parts. With --modes, each DATE/mode-<N>/ holds
+# all of this for one mode, and DATE/modes.md compares them.
 # Exit: 0 done; 130 interrupted (run it again to resume); otherwise layer_bench's or energy_fit's status, or 1/2.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
+all_args=("$@")
 
 board=
 out_root=$repo/results
@@ -35,6 +44,8 @@ grid=paper
 repetitions=5
 energy_rel_err=0.02
 mode=
+modes=
+results_dir=
 prepare=1
 root=/
 build_dir=$repo/build
@@ -52,8 +63,8 @@ while [ $# -gt 0 ]; do
   val=
   case $opt in
     --*=*) val=${opt#*=}; opt=${opt%%=*}; shift ;;
-    --board | --out-root | --date | --grid | --repetitions | --energy-rel-err | --mode | --root | --build-dir | \
-      --layer-bench | --energy-fit) need "$opt" "${2:-}"; val=$2; shift 2 ;;
+    --board | --out-root | --date | --grid | --repetitions | --energy-rel-err | --mode | --modes | --results-dir | \
+      --root | --build-dir | --layer-bench | --energy-fit) need "$opt" "${2:-}"; val=$2; shift 2 ;;
     *) shift ;;
   esac
   case $opt in
@@ -64,6 +75,8 @@ while [ $# -gt 0 ]; do
     --repetitions) repetitions=$val ;;
     --energy-rel-err) energy_rel_err=$val ;;
     --mode) mode=$val ;;
+    --modes) modes=$val ;;
+    --results-dir) results_dir=$val ;;
     --root) root=$val ;;
     --build-dir) build_dir=$val ;;
     --layer-bench) layer_bench=$val ;;
@@ -78,6 +91,12 @@ done
 [[ $repetitions =~ ^[1-9][0-9]*$ ]] || die "--repetitions '$repetitions' is not a positive number"
 [ -z "$date_dir" ] || [[ $date_dir =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date '$date_dir' is not YYYY-MM-DD"
 [ -n "$mode" ] && { [[ $mode =~ ^[0-9]+$ ]] || die "--mode '$mode' is not a number"; }
+if [ -n "$modes" ]; then
+  [[ $modes =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--modes '$modes' is not a comma-separated list of mode numbers (e.g. 0,2)"
+  [ -z "$mode" ] || die "--mode and --modes exclude each other"
+  [ -z "$results_dir" ] || die "--results-dir and --modes exclude each other (--modes writes DATE/mode-<N>/)"
+  [ "$(tr ',' '\n' <<<"$modes" | sort | uniq -d)" = "" ] || die "--modes '$modes' names a mode twice"
+fi
 root=${root%/}
 layer_bench=${layer_bench:-$build_dir/layer_bench}
 energy_fit=${energy_fit:-$build_dir/energy_fit}
@@ -125,7 +144,7 @@ fi
 
 # ---- which folder: the newest unfinished sweep, else today's --------------------------------------------------------
 board_dir=$out_root/$board
-if [ -z "$date_dir" ]; then
+if [ -z "$date_dir" ] && [ -z "$results_dir" ]; then
   date_dir=$(date -u +%Y-%m-%d)
   if [ -d "$board_dir" ]; then
     newest_unfinished=$(find "$board_dir" -mindepth 2 -maxdepth 2 -name .incomplete -printf '%h\n' 2>/dev/null |
@@ -134,6 +153,71 @@ if [ -z "$date_dir" ]; then
   fi
 fi
 dir=$board_dir/$date_dir
+[ -z "$results_dir" ] || dir=${results_dir%/}
+
+# ---- --modes: the whole sweep below once per mode (this script again, into DIR/mode-<N>/) ---------------------------
+if [ -n "$modes" ]; then
+  [ "$is_jetson" = 1 ] || die "--modes: this machine is not a Jetson (no 'Jetson' in $root/proc/device-tree/model, no $root/etc/nv_tegra_release)"
+  [ "$prepare" = 1 ] || die "--modes sets each mode through jetson-prepare.sh: drop --no-prepare"
+  [ ! -e "$dir/$grid_name.json" ] || die "$dir holds a sweep of one mode; pass another --date"
+  # Before anything is measured: a mode the board does not list (jetson-prepare's dry run checks, and changes nothing).
+  for m in ${modes//,/ }; do
+    if ! why=$(bash "$repo/scripts/jetson-prepare.sh" --root "${root:-/}" --mode "$m" --dry-run prepare 2>&1 >/dev/null); then
+      die "nvpmodel mode $m cannot be set: $(sed -n 's/^jetson-prepare: cannot set nvpmodel mode [0-9]*: //p' <<<"$why" |
+        grep . || tail -n 1 <<<"$why")"
+    fi
+  done
+  # This command line without --modes; the per-mode options go first (what follows `--` is layer_bench's).
+  rest=(${all_args[@]+"${all_args[@]}"})
+  per_mode_args=()
+  while [ ${#rest[@]} -gt 0 ]; do
+    a=${rest[0]}
+    rest=("${rest[@]:1}")
+    case $a in
+      --) per_mode_args+=("$a" ${rest[@]+"${rest[@]}"}); break ;;
+      --modes=*) ;;
+      --modes) rest=("${rest[@]:1}") ;;
+      *) per_mode_args+=("$a") ;;
+    esac
+  done
+  note "board $board${model:+ ($model)}; modes $modes, results in $dir/mode-<N>"
+  # The marker makes the next run without --date pick this folder again (the newest unfinished sweep).
+  [ "$dry_run" = 1 ] || { mkdir -p "$dir"; touch "$dir/.incomplete"; }
+  done_modes=()
+  for m in ${modes//,/ }; do
+    mode_dir=$dir/mode-$m
+    if [ -e "$mode_dir/$grid_name.json" ] && [ ! -e "$mode_dir/.incomplete" ]; then
+      note "mode $m: measured already in $mode_dir; kept"
+    else
+      note "mode $m: sweep into $mode_dir"
+      rc=0
+      bash "$0" --mode "$m" --results-dir "$mode_dir" ${per_mode_args[@]+"${per_mode_args[@]}"} || rc=$?
+      if [ "$rc" != 0 ]; then
+        [ ${#done_modes[@]} -eq 0 ] || note "stopped at mode $m; the finished modes (${done_modes[*]}) are kept in $dir"
+        exit "$rc"
+      fi
+    fi
+    done_modes+=("$m")
+  done
+  mode_dirs=()
+  for m in ${modes//,/ }; do mode_dirs+=("$dir/mode-$m"); done
+  if [ "$dry_run" = 1 ]; then
+    echo "would run: $(printf '%q ' /usr/bin/python3 "$repo/scripts/compare-modes.py" "${mode_dirs[@]}")> $dir/modes.md"
+    exit 0
+  fi
+  rm -f "$dir/.incomplete"
+  if /usr/bin/python3 "$repo/scripts/compare-modes.py" "${mode_dirs[@]}" >"$dir/modes.md.tmp"; then
+    mv "$dir/modes.md.tmp" "$dir/modes.md"
+    note "done: $dir (modes compared in $dir/modes.md)"
+  else
+    rm -f "$dir/modes.md.tmp"
+    note "every mode is measured and fitted in $dir, but comparing them failed (scripts/compare-modes.py)"
+    exit 1
+  fi
+  exit 0
+fi
+[ -z "$results_dir" ] && compgen -G "$dir/mode-*" >/dev/null &&
+  die "$dir holds a --modes sweep: run it with the same --modes again, or pass another --date"
 result=$dir/$grid_name.json
 if [ -e "$result" ] && [ ! -e "$dir/.incomplete" ]; then
   echo "run-sweep: $dir holds a finished sweep; pass another --date or move it away" >&2
@@ -262,6 +346,11 @@ elif [ "$is_jetson" = 1 ]; then
   note "--no-prepare: the board state (nvpmodel mode, clocks, fan) is left as it is; the context records it"
 fi
 
+# A record left by an attempt that measured nothing (e.g. a mode that could not be set) is not this run's.
+if [ "$dry_run" = 0 ] && [ -e "$dir/board-state.txt" ] && grep -q '^restored=' "$dir/board-state.txt"; then
+  rm -f "$dir/board-state.txt"
+fi
+
 interrupted=0
 trap 'interrupted=1' INT
 rc=0
@@ -277,6 +366,10 @@ else
   act "${cmd[@]}" > >(tee -i -a "$dir/layer_bench.txt") 2> >(tee -i -a "$dir/layer_bench.log" >&2) || rc=$?
 fi
 trap - INT
+if [ "$rc" != 0 ] && [ -r "$dir/board-state.txt" ]; then
+  mode_error=$(sed -n 's/^mode_error=//p' "$dir/board-state.txt" | tail -n 1)
+  [ -z "$mode_error" ] || die "nvpmodel mode ${mode:-0} cannot be set: $mode_error; nothing was measured in it"
+fi
 if [ "$rc" = 130 ] || [ "$rc" = 143 ] || [ "$interrupted" = 1 ]; then
   note "interrupted: the finished cases are kept; run the same command again to resume"
   exit 130

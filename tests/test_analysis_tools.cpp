@@ -134,6 +134,48 @@ TEST(EnergyFit, DynamicTargetNeedsDynamicEnergy) {
   EXPECT_EQ(run_command(bin("energy_fit") + " " + path + " --out " + temp("d.json")).exit_code, 0);
 }
 
+// A model describes one Jetson power mode (run-sweep.sh --modes writes one folder per mode): files of different
+// nvpmodel modes are refused with one line naming both; files with no mode (not a Jetson) mix freely.
+TEST(EnergyFit, RefusesToMixNvpmodelModes) {
+  const json plain = json::parse(synthetic_result_json(truth(), random_layers(24, 8, 11), 1, 12));
+  const auto with_mode = [&](const char* status, const char* name) {
+    json doc = plain;
+    doc["context"]["nvpmodel_status"] = status;
+    if (name) doc["context"]["nvpmodel_mode"] = name;
+    return doc.dump();
+  };
+  const std::string maxn = temp("mode0.json"), maxn_again = temp("mode0_again.json"), w15 = temp("mode1.json"),
+                    id_only = temp("mode1_id_only.json"), none = temp("no_mode.json"), none_again = temp("no_mode2.json");
+  write(maxn, with_mode("pmode:0000", "MAXN"));
+  write(maxn_again, with_mode("pmode:0000", "MAXN"));
+  write(w15, with_mode("pmode:0001", "MODE_15W"));
+  write(id_only, with_mode("pmode:0001", nullptr));  // a board without /etc/nvpmodel.conf
+  write(none, plain.dump());
+  write(none_again, plain.dump());
+  const std::string fit = bin("energy_fit") + " --no-poly --corrector-rounds 0 --out " + temp("modes_model.json") + " ";
+
+  auto r = run_command(fit + maxn + " " + w15);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const std::string first_line = r.err.substr(0, r.err.find('\n'));
+  EXPECT_NE(first_line.find("energy_fit: error: " + w15 + " records nvpmodel mode 1 (MODE_15W) but " + maxn +
+                            " records nvpmodel mode 0 (MAXN)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(first_line.find("one model per mode"), std::string::npos) << r.err;
+
+  r = run_command(fit + maxn + " " + id_only);  // mode told by the status id alone
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("records nvpmodel mode 1 but"), std::string::npos) << r.err;
+  r = run_command(fit + maxn + " " + none);  // the mode of a file without one is unknown
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(none + " records no nvpmodel mode but"), std::string::npos) << r.err;
+
+  r = run_command(fit + maxn + " " + maxn_again);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = run_command(fit + none + " " + none_again);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST(EnergyFit, BadArgumentsExitTwo) {
   const std::string good = fixture("gb17_mixed.json");
   EXPECT_EQ(run_command(bin("energy_fit")).exit_code, 2);

@@ -154,6 +154,24 @@ FAKE_NVPMODEL_STUCK=1 PATH=$fakepath bash "$script" --root "$board" --state-file
 check "mode not taken: exit 1" equals "$rc" 1
 check "mode not taken: says reboot" has_text "$tmp/stuck.err" "reboot"
 check "mode not taken: fan untouched" equals "$(cat "$fan")" 80
+check "mode not taken: reason in the state file" grep -q "^mode_error=nvpmodel reports mode '2'" "$tmp/state"
+
+# A mode the board does not list: refused before anything changes, the reason in the state file (run-sweep reads it).
+rm -f "$tmp/state"
+: >"$FAKE_LOG"
+rc=0
+PATH=$fakepath bash "$script" --root "$board" --state-file "$tmp/state" --mode 7 run -- touch "$tmp/ran" \
+  2>"$tmp/unlisted.err" || rc=$?
+check "unlisted mode: exit 1" equals "$rc" 1
+check "unlisted mode: one line naming it and why" has_line "$tmp/unlisted.err" \
+  "jetson-prepare: cannot set nvpmodel mode 7: $board/etc/nvpmodel.conf lists no POWER_MODEL ID=7 (its modes: 0 1 2 3)"
+check "unlisted mode: command not run" test ! -e "$tmp/ran"
+check "unlisted mode: nothing changed" equals "$(grep -c -e '-m' -e jetson_clocks "$FAKE_LOG")" 0
+check "unlisted mode: reason recorded" grep -q '^mode_error=.*lists no POWER_MODEL ID=7' "$tmp/state"
+check "unlisted mode: record needs no restore" grep -q '^restored=' "$tmp/state"
+rc=0
+bash "$script" --root "$board" --dry-run --mode 7 prepare >/dev/null 2>&1 || rc=$?
+check "unlisted mode, dry-run: exit 1" equals "$rc" 1
 
 # 4. Without rights: not root and no passwordless sudo -> exit 3 naming the fix.
 if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null 2>&1; then
