@@ -40,6 +40,11 @@ class PreparedLayer {
   virtual std::vector<float> weights() = 0;
   // Backend-specific facts about this case (cuDNN algorithm, workspace bytes) for the case's label.
   virtual std::string description() const { return {}; }
+  // What ran, as numeric counters for the model (design.md "Measuring for the model"): `kernels` (launches or
+  // parallel regions per iteration), and where known `cpu_threads`, `tiles` (CPU; not `threads`, which is Google
+  // Benchmark's own field), `blocks`, `threads_per_block` (GPU).
+  // Read once per case, outside the timed window. Empty: not known (never guessed).
+  virtual std::map<std::string, double> kernel_record() const { return {}; }
 };
 
 class Backend {

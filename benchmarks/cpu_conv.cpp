@@ -78,6 +78,11 @@ class CpuConv final : public CpuLayer {
     fill(seed);
   }
 
+  // One parallel loop per iteration over tasks_ tiles (depthwise: one task per image and channel).
+  std::map<std::string, double> kernel_record() const override {
+    return {{"kernels", 1}, {"cpu_threads", static_cast<double>(pool_->size())}, {"tiles", static_cast<double>(tasks_)}};
+  }
+
   std::string describe() const override {
     const std::string threads = std::to_string(pool_->size()) + " threads";
     if (kind_ == ConvKind::depthwise) return "eigen depthwise direct, " + threads;

@@ -35,6 +35,12 @@ class CpuFc final : public CpuLayer {
     fill(seed);
   }
 
+  std::map<std::string, double> kernel_record() const override {
+    return {{"kernels", 1},
+            {"cpu_threads", static_cast<double>(pool_->size())},
+            {"tiles", static_cast<double>(row_tiles_ * column_tiles_)}};
+  }
+
   std::string describe() const override {
     return "eigen gemm, tiles of " + std::to_string(rows_) + " rows x " + std::to_string(columns_) + " outputs, " +
            std::to_string(pool_->size()) + " threads";

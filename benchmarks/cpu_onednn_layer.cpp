@@ -157,6 +157,11 @@ void OneDnnLayer::sync_output() {
   stream_.wait();
 }
 
+std::map<std::string, double> OneDnnLayer::kernel_record() const {
+  // One primitive per iteration; its blocking is internal to oneDNN, so no tile count is claimed.
+  return {{"kernels", 1}, {"cpu_threads", static_cast<double>(threads_)}};
+}
+
 std::string OneDnnLayer::describe() const {
   return "onednn " + impl_ + ", " + std::to_string(threads_) + " threads";
 }

@@ -55,6 +55,7 @@ class OneDnnLayer : public CpuLayer {
   void run_once() override;
   void sync_output() override;
   std::string describe() const override;
+  std::map<std::string, double> kernel_record() const override;
 
   dnnl::stream stream_;
   dnnl::primitive primitive_;

@@ -181,6 +181,20 @@ void Harness::register_case(std::shared_ptr<Case> c) {
     }
     counters["macs"] = macs;
     counters["bytes"] = bytes;
+    // What ran (after the window: recording is never timed). A network's launches are its layers' sum.
+    if (c->prepared.size() == 1) {
+      for (const auto& kv : c->prepared.front()->kernel_record()) counters[kv.first] = kv.second;
+    } else {
+      double kernels = 0;
+      bool all_known = !c->prepared.empty();
+      for (const auto& p : c->prepared) {
+        const auto record = p->kernel_record();
+        const auto it = record.find("kernels");
+        all_known = all_known && it != record.end();
+        if (it != record.end()) kernels += it->second;
+      }
+      if (all_known) counters["kernels"] = kernels;
+    }
     if (c->layers.size() == 1) set_geometry(state, c->layers.front());
 
     const CaseEnergy energy = meter_.measure(t_start, t_end);

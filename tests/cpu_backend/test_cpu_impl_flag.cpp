@@ -100,3 +100,25 @@ TEST(CpuImplFlag, TimeOnlyLabelKeepsTheImplementation) {
     EXPECT_NE(label.find("; eigen "), std::string::npos) << label;
   }
 }
+
+// The kernel record: every CPU case says how many parallel regions an iteration runs and on how many threads; the
+// Eigen kernels also their tile count (oneDNN's blocking is its own, so none is claimed).
+TEST(CpuImplFlag, CasesRecordWhatRan) {
+  for (const char* impl : {"eigen", "onednn"}) {
+    if (std::string(impl) == "onednn" && !layer_energy::bench::cpu_onednn_built()) continue;
+    const std::string out = ::testing::TempDir() + "cpu_record_" + impl + ".json";
+    const auto r = run_command(command(std::string(" --cpu_impl=") + impl, out));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json result = read_json(out);
+    ASSERT_FALSE(result.is_discarded());
+    for (const auto& entry : result["benchmarks"]) {
+      SCOPED_TRACE(std::string(impl) + " " + entry.value("name", ""));
+      EXPECT_EQ(entry.value("kernels", 0.0), 1.0);
+      EXPECT_GE(entry.value("cpu_threads", 0.0), 1.0);
+      EXPECT_EQ(entry.value("threads", 0), 1);  // Google Benchmark's own field, untouched
+      if (std::string(impl) == "eigen") {
+        EXPECT_GE(entry.value("tiles", 0.0), 1.0);
+      }
+    }
+  }
+}
