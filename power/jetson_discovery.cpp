@@ -1,10 +1,6 @@
 #include "power/jetson_discovery.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <tuple>
@@ -62,15 +58,6 @@ bool outside(long long value, Range range) {
   return static_cast<double>(value) < range.lo || static_cast<double>(value) > range.hi;
 }
 
-// Only open() tells permission apart from other failures; sysfs::read_* report strerror text only.
-bool permission_denied(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::close(fd);
-    return false;
-  }
-  return errno == EACCES || errno == EPERM;
-}
 
 // One line naming the fix, like the RAPL source's: run as root, or a udev rule that opens the chip's value files.
 std::string root_only_reason(Driver driver, const std::string& path) {
@@ -84,7 +71,7 @@ std::string root_only_reason(Driver driver, const std::string& path) {
 // A channel's integer file; a permission failure is reported with its fix.
 std::optional<long long> read_value(Driver driver, const std::string& path, std::string* why) {
   auto value = sysfs::read_integer(path, why);
-  if (!value && why && permission_denied(path)) *why = root_only_reason(driver, path);
+  if (!value && why && sysfs::permission_denied(path)) *why = root_only_reason(driver, path);
   return value;
 }
 

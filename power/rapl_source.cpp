@@ -1,10 +1,6 @@
 #include "power/rapl_source.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <exception>
 #include <utility>
@@ -97,15 +93,6 @@ bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-// Only open() tells permission apart from other failures; sysfs::read_* report strerror text only.
-bool permission_denied(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::close(fd);
-    return false;
-  }
-  return errno == EACCES || errno == EPERM;
-}
 
 std::string root_only_reason(const std::string& path) {
   return "rapl: " + path +
@@ -262,7 +249,7 @@ class RaplSource final : public PowerSource {
     const bool range_ok = range && *range > 0;
     const auto raw = range_ok ? sysfs::read_integer(energy, &why) : std::nullopt;
     if (!range_ok || !raw) {
-      if (range_ok && permission_denied(energy)) {
+      if (range_ok && sysfs::permission_denied(energy)) {
         if (!rail.default_total) {
           skip(zone, "energy_uj readable by root only");
         } else if (reason_.empty()) {

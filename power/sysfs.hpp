@@ -18,6 +18,9 @@ std::optional<std::string> read_line(const std::string& path, std::string* why =
 std::optional<long long> read_integer(const std::string& path, std::string* why = nullptr);
 
 bool exists(const std::string& path);
+// The file exists but this process may not open it (EACCES/EPERM): the read_* functions give only the strerror text,
+// and a root-only sensor file deserves a message naming the fix.
+bool permission_denied(const std::string& path);
 bool is_directory(const std::string& path);
 // Entry names (not paths) of a directory, sorted; symlinks included; "." and ".." excluded.
 std::vector<std::string> list_directory(const std::string& path);
