@@ -10,10 +10,17 @@ add_library(layer_energy_cuda_backend STATIC
   ${CMAKE_CURRENT_LIST_DIR}/cuda_backend.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cuda_common.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cuda_conv.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/cuda_fc.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/cuda_fc.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cuda_kernel_record.cpp)
 target_include_directories(layer_energy_cuda_backend PUBLIC ${PROJECT_SOURCE_DIR})
 target_include_directories(layer_energy_cuda_backend SYSTEM PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
 target_link_libraries(layer_energy_cuda_backend
   PUBLIC layer_energy_layers
   PRIVATE layer_energy_cudnn CUDA::cudart CUDA::cublas CUDA::curand)
+target_compile_definitions(layer_energy_cuda_backend PRIVATE
+  LAYER_ENERGY_HAVE_CUPTI=$<BOOL:${LAYER_ENERGY_HAVE_CUPTI}> LAYER_ENERGY_CUPTI_MISSING="${LAYER_ENERGY_CUPTI_MISSING}")
+if(LAYER_ENERGY_HAVE_CUPTI)
+  target_include_directories(layer_energy_cuda_backend SYSTEM PRIVATE ${CUPTI_INCLUDE_DIR})
+  target_link_libraries(layer_energy_cuda_backend PRIVATE ${CUPTI_LIBRARY})
+endif()
 layer_energy_warnings(layer_energy_cuda_backend)

@@ -72,6 +72,8 @@ class CudaBackend final : public Backend {
         {"gpu_memory_GiB", memory},
         {"cuda_device", std::to_string(c.device)},
         {"cuda_graphs", c.graphs ? "on" : "off"},
+        // Where each case's kernels/blocks/threads_per_block counters come from, or why there are none.
+        {"kernel_record", LAYER_ENERGY_HAVE_CUPTI ? "cupti" : LAYER_ENERGY_CUPTI_MISSING},
     };
   }
 

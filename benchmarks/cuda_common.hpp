@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "benchmarks/backend.hpp"
+#include "benchmarks/cuda_kernel_record.hpp"
 #include "layers/layer.hpp"
 
 namespace layer_energy::bench::cuda {
@@ -140,6 +141,7 @@ class CudaPreparedLayer : public PreparedLayer {
   void enqueue() override;
   void synchronize() override;
   std::string description() const override;
+  std::map<std::string, double> kernel_record() const override { return record_.counters(); }
 
   // How forwards are launched: "graph" (CUDA graphs of graph_batch() forwards) or "stream".
   bool uses_graphs() const { return use_graphs_; }
@@ -178,6 +180,7 @@ class CudaPreparedLayer : public PreparedLayer {
   int64_t pending_ = 0;   // forwards enqueued but not yet launched
   double forward_s_ = 0;  // device seconds per forward, measured in finish_prepare()
   std::string launch_note_;
+  KernelRecord record_;  // from CUPTI, taken in finish_prepare() (never in a timed window)
 };
 
 }  // namespace layer_energy::bench::cuda

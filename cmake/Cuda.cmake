@@ -32,3 +32,31 @@ if(NOT LAYER_ENERGY_CUDA STREQUAL "OFF")
     message(STATUS "layer-energy: CUDA backend on (CUDA ${CUDAToolkit_VERSION}, cuDNN ${CUDNN_LIBRARY})")
   endif()
 endif()
+
+# CUPTI, optional (LAYER_ENERGY_CUPTI=AUTO|ON|OFF): each GPU case's kernel record (launches, blocks, threads per
+# block). It ships with the toolkit (include/ and lib64/, or extras/CUPTI/ on older toolkits and JetPack).
+# LAYER_ENERGY_CUPTI_MISSING is the one line the context gives where it is not built.
+set(LAYER_ENERGY_HAVE_CUPTI OFF)
+set(LAYER_ENERGY_CUPTI_MISSING "")
+if(LAYER_ENERGY_HAVE_CUDA)
+  if(LAYER_ENERGY_CUPTI STREQUAL "OFF")
+    set(LAYER_ENERGY_CUPTI_MISSING "no kernel record: built with LAYER_ENERGY_CUPTI=OFF")
+  else()
+    find_path(CUPTI_INCLUDE_DIR cupti.h
+              HINTS ${CUDAToolkit_INCLUDE_DIRS} ${CUDAToolkit_LIBRARY_ROOT}/extras/CUPTI/include
+                    ${CUDAToolkit_TARGET_DIR}/extras/CUPTI/include)
+    find_library(CUPTI_LIBRARY cupti
+                 HINTS ${CUDAToolkit_LIBRARY_DIR} ${CUDAToolkit_LIBRARY_ROOT}/extras/CUPTI/lib64
+                       ${CUDAToolkit_TARGET_DIR}/extras/CUPTI/lib64)
+    if(CUPTI_INCLUDE_DIR AND CUPTI_LIBRARY)
+      set(LAYER_ENERGY_HAVE_CUPTI ON)
+      message(STATUS "layer-energy: CUPTI kernel record on (${CUPTI_LIBRARY})")
+    else()
+      set(LAYER_ENERGY_CUPTI_MISSING "no kernel record: CUPTI not found at configure time (it ships with the CUDA toolkit)")
+      if(LAYER_ENERGY_CUPTI STREQUAL "ON")
+        message(FATAL_ERROR "layer-energy: LAYER_ENERGY_CUPTI=ON but CUPTI was not found")
+      endif()
+      message(STATUS "layer-energy: ${LAYER_ENERGY_CUPTI_MISSING}")
+    endif()
+  endif()
+endif()

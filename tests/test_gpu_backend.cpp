@@ -248,6 +248,28 @@ TEST_F(GpuBackendTest, NamesDeviceAndContext) {
   EXPECT_NE(bus_id.find('.'), std::string::npos) << bus_id;
 }
 
+// The kernel record (CUPTI): every prepared layer says how many kernels one forward launches and the launch
+// configuration of its main kernel; without CUPTI the context says why and no counter is invented.
+TEST_F(GpuBackendTest, PreparedLayersRecordTheirKernels) {
+  const std::string source = backend_->context().at("kernel_record");
+  for (const Layer& layer : {conv_layer(conv(1, 64, 28, 28, 64, 3, 3, 1, 1, 1)), fc_layer({8, 512, 256})}) {
+    auto prepared = backend_->prepare(layer, Precision::fp32, Layout::nchw, 7);
+    const auto record = prepared->kernel_record();
+    if (source != "cupti") {
+      EXPECT_TRUE(record.empty());
+      EXPECT_NE(source.find("no kernel record"), std::string::npos) << source;
+      continue;
+    }
+    ASSERT_EQ(record.count("kernels"), 1u) << layers::case_name(layer);
+    EXPECT_GE(record.at("kernels"), 1);
+    EXPECT_LE(record.at("kernels"), 8);
+    EXPECT_GE(record.at("blocks"), 1);
+    EXPECT_GE(record.at("threads_per_block"), 32);
+    EXPECT_LE(record.at("threads_per_block"), 1024);
+    EXPECT_GE(record.at("registers_per_thread"), 1);
+  }
+}
+
 TEST_F(GpuBackendTest, ConvMatchesReferenceNchw) {
   for (Precision p : {Precision::fp32, Precision::tf32, Precision::fp16}) {
     for (const ConvCase& c : conv_cases()) {
