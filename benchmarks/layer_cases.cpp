@@ -200,9 +200,12 @@ void Harness::register_case(std::shared_ptr<Case> c) {
     const CaseEnergy energy = meter_.measure(t_start, t_end);
     meter_.forget_before(t_start);
     if (!energy.ok) {
-      // The counters above stay (time, MACs, geometry), and so does the implementation's name after the reason.
+      // The counters above stay (time, MACs, geometry), and so does the implementation's name. Without any power
+      // source the reason is the run's, not the case's: stderr and the context's power_note say it once, and every
+      // row only says "time only".
       const std::string impl = c->prepared.size() == 1 ? c->prepared.front()->description() : std::string();
-      state.SetLabel("no energy: " + energy.why + (impl.empty() ? "" : "; " + impl));
+      const std::string why = meter_.active() ? "no energy: " + energy.why : std::string("time only");
+      state.SetLabel(why + (impl.empty() ? "" : "; " + impl));
       c->relative_error = 0;
       return;
     }
