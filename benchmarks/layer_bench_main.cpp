@@ -10,6 +10,7 @@
 
 #include "benchmarks/backend_factory.hpp"
 #include "benchmarks/bench_context.hpp"
+#include "benchmarks/benchmark_flags.hpp"
 #include "benchmarks/bench_options.hpp"
 #include "benchmarks/energy_meter.hpp"
 #include "benchmarks/filter_match.hpp"
@@ -47,6 +48,8 @@ constexpr double kTimeOnlyMinTimeS = 0.05;
 
 int run(int argc, char** argv) {
   bench::BenchOptions options = bench::extract_bench_options(&argc, argv);
+  const std::string bad_flag = bench::check_benchmark_flags(argc, argv);
+  if (!bad_flag.empty()) throw std::invalid_argument(bad_flag);
   power::SourceOptions source_options;
   source_options.sysfs_root = options.power_sysfs_root;
   std::string backend_note;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -22,6 +23,11 @@ using layer_energy::test::run_command;
 using nlohmann::json;
 
 namespace {
+
+// Per process: another run of these tests (a second checkout, CI beside a developer) must not share the files.
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "e2e_" + std::to_string(::getpid()) + "_" + name;
+}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -42,7 +48,7 @@ double seconds_per_iteration(const json& entry) {
 }  // namespace
 
 TEST(LayerBenchE2E, QuickGridOnReplayedFiveWattsGivesFiveWattsTimesTime) {
-  const std::string out = ::testing::TempDir() + "quick.json";
+  const std::string out = temp_path("quick.json");
   const auto r = run_command(layer_bench_path() + replay_5w() +
                              " --grid=quick --idle_s=0 --energy_rel_err=0 --benchmark_min_time=0.02"
                              " --benchmark_out=" + out);
@@ -88,7 +94,7 @@ TEST(LayerBenchE2E, QuickGridOnReplayedFiveWattsGivesFiveWattsTimesTime) {
 }
 
 TEST(LayerBenchE2E, IdleMeasuredGivesDynamicEnergyAndDrift) {
-  const std::string out = ::testing::TempDir() + "idle.json";
+  const std::string out = temp_path("idle.json");
   const auto r = run_command(layer_bench_path() + replay_5w() +
                              " --grid=" + fixture("layers_small.csv") +
                              " --benchmark_filter=FC/N:1/in:256 --idle_s=0.3 --energy_rel_err=0"
@@ -130,7 +136,7 @@ TEST(LayerBenchE2E, ConsoleTableOnStdoutProgressOnStderr) {
 }
 
 TEST(LayerBenchE2E, BadGridFileNamesFileAndLine) {
-  const std::string path = ::testing::TempDir() + "bad_grid.csv";
+  const std::string path = temp_path("bad_grid.csv");
   std::ofstream(path) << "type,N,C,H,W,K,R,S\nconv,1,16,28,28,16,3,3\nconv,1,x,28,28,16,3,3\n";
   const auto r = run_command(layer_bench_path() + replay_5w() + " --grid=" + path);
   EXPECT_NE(r.exit_code, 0);
@@ -146,16 +152,35 @@ TEST(LayerBenchE2E, EmptyOrConflictingCaseFlagsNameTheFlag) {
   r = run_command(base + " --grid=quick --network=resnet18");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("give one of them"), std::string::npos) << r.err;
-  const std::string missing = ::testing::TempDir() + "no_such_result.json";
+  const std::string missing = temp_path("no_such_result.json");
   r = run_command(base + " --grid=quick --resume=" + missing);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--resume: " + missing + ": cannot open"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("[case"), std::string::npos) << r.err;
 }
 
+// Google Benchmark flags the library would take badly (hang, abort, usage with exit 0, fail after the idle
+// measurement): one line naming the flag, exit 2, nothing run.
+TEST(LayerBenchE2E, BadBenchmarkFlagsAreRefusedFirst) {
+  const std::string base = layer_bench_path() + " --backend=cpu --power=none --grid=quick";
+  for (const char* flag :
+       {"--benchmark_min_time=nan", "--benchmark_min_time=-1", "--benchmark_min_time=0.5q", "--benchmark_min_time=1.5x",
+        "--benchmark_repetitions=-1", "--benchmark_repetitions=2.5", "--benchmark_format=bogus",
+        "--benchmark_out_format=bogus", "--benchmark_filter='['", "--benchmark_out=/nonexistent/dir/out.json"}) {
+    const auto r = run_command(base + " " + flag);
+    EXPECT_EQ(r.exit_code, 2) << flag << ": " << r.err;
+    const std::string name = std::string(flag).substr(0, std::string(flag).find('='));
+    EXPECT_NE(r.err.find(name), std::string::npos) << flag << ": " << r.err;
+    EXPECT_EQ(r.err.find("[case"), std::string::npos) << flag << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << flag << ": " << r.err;
+  }
+  // The forms the library accepts still run.
+  EXPECT_EQ(run_command(base + " --benchmark_filter='FC/N:1/in:512/' --benchmark_min_time=0.01").exit_code, 0);
+}
+
 // Resuming into the file being resumed would truncate it: refused before anything runs, the file untouched.
 TEST(LayerBenchE2E, ResumeIntoTheSameFileIsRefused) {
-  const std::string first = ::testing::TempDir() + "resume_same.json";
+  const std::string first = temp_path("resume_same.json");
   const std::string cmd = layer_bench_path() + " --backend=cpu --power=none --benchmark_min_time=0.01" +
                           " --benchmark_filter='FC/N:1/in:512/'";
   ASSERT_EQ(run_command(cmd + " --benchmark_out=" + first).exit_code, 0);
@@ -183,8 +208,8 @@ TEST(LayerBenchE2E, NamedPowerSourceThatCannotBeUsedIsAnError) {
 
 // SIGINT in the middle of a sweep: the file holds every finished case; --resume runs the rest; each case once.
 TEST(LayerBenchE2E, InterruptThenResumeRunsEveryCaseExactlyOnce) {
-  const std::string first = ::testing::TempDir() + "interrupted.json";
-  const std::string second = ::testing::TempDir() + "resumed.json";
+  const std::string first = temp_path("interrupted.json");
+  const std::string second = temp_path("resumed.json");
   std::remove(first.c_str());
   const std::string grid = fixture("layers_small.csv");
   const std::string trace = "--power=replay:" + fixture("traces/constant_5w.csv");
@@ -245,7 +270,7 @@ TEST(LayerBenchE2E, InterruptThenResumeRunsEveryCaseExactlyOnce) {
 // On an AGX Orin fixture (no whole-module rail): energy_J is the sum of the rails, the GPU clock, temperature and
 // throttle flag come from devfreq and the thermal zone, and the static fixture files are flagged as a stuck sensor.
 TEST(LayerBenchE2E, JetsonFixtureSumsRailsAndReportsGpuStateAndStuckSensor) {
-  const std::string out = ::testing::TempDir() + "orin.json";
+  const std::string out = temp_path("orin.json");
   const auto r = run_command(layer_bench_path() + " --backend=cpu --power=jetson --power_sysfs_root=" +
                              fixture("sysfs/agx-orin-r36") + " --grid=" + fixture("layers_small.csv") +
                              " --benchmark_filter=FC/N:1/in:256 --idle_s=0 --energy_rel_err=0"

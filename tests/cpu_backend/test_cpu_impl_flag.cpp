@@ -1,6 +1,7 @@
 // layer_bench --cpu_impl end to end: each implementation runs and names itself in the label and the context; oneDNN
 // in a build without it, and an unknown value, are one line on stderr and exit 2.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -44,7 +45,7 @@ void expect_labels_start_with(const json& result, const std::string& prefix) {
 }  // namespace
 
 TEST(CpuImplFlag, EigenRunsAndSaysSo) {
-  const std::string out = ::testing::TempDir() + "cpu_impl_eigen.json";
+  const std::string out = ::testing::TempDir() + std::to_string(::getpid()) + "_cpu_impl_eigen.json";
   const auto r = run_command(command(" --cpu_impl=eigen", out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json result = read_json(out);
@@ -53,7 +54,7 @@ TEST(CpuImplFlag, EigenRunsAndSaysSo) {
 }
 
 TEST(CpuImplFlag, OneDnnRunsOrIsRefusedWithTheReason) {
-  const std::string out = ::testing::TempDir() + "cpu_impl_onednn.json";
+  const std::string out = ::testing::TempDir() + std::to_string(::getpid()) + "_cpu_impl_onednn.json";
   const auto r = run_command(command(" --cpu_impl=onednn", out));
   std::string why;
   if (!layer_energy::bench::cpu_onednn_built(&why)) {
@@ -70,7 +71,7 @@ TEST(CpuImplFlag, OneDnnRunsOrIsRefusedWithTheReason) {
 }
 
 TEST(CpuImplFlag, DefaultIsOneDnnWhereBuilt) {
-  const std::string out = ::testing::TempDir() + "cpu_impl_default.json";
+  const std::string out = ::testing::TempDir() + std::to_string(::getpid()) + "_cpu_impl_default.json";
   const auto r = run_command(command("", out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json result = read_json(out);
@@ -88,7 +89,7 @@ TEST(CpuImplFlag, UnknownValueIsRefused) {
 // A time-only run says why it has no energy once (the context's power_note), marks each row "time only", and still
 // names the implementation that ran.
 TEST(CpuImplFlag, TimeOnlyLabelKeepsTheImplementation) {
-  const std::string out = ::testing::TempDir() + "cpu_impl_time_only.json";
+  const std::string out = ::testing::TempDir() + std::to_string(::getpid()) + "_cpu_impl_time_only.json";
   const auto r = run_command(layer_bench_path() + " --backend=cpu --power=none --benchmark_min_time=0.01" + kCases +
                              " --cpu_impl=eigen --benchmark_out=" + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -108,7 +109,7 @@ TEST(CpuImplFlag, TimeOnlyLabelKeepsTheImplementation) {
 TEST(CpuImplFlag, CasesRecordWhatRan) {
   for (const char* impl : {"eigen", "onednn"}) {
     if (std::string(impl) == "onednn" && !layer_energy::bench::cpu_onednn_built()) continue;
-    const std::string out = ::testing::TempDir() + "cpu_record_" + impl + ".json";
+    const std::string out = ::testing::TempDir() + std::to_string(::getpid()) + "_cpu_record_" + impl + ".json";
     const auto r = run_command(command(std::string(" --cpu_impl=") + impl, out));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const json result = read_json(out);
