@@ -80,7 +80,7 @@ std::vector<Layer> model_grid() {
 
   // Stratified factorial: every (H, C, R) cell, with K, stride and batch rotated through their levels so each
   // level meets every other factor's levels without the full product.
-  const std::vector<int64_t> hs = {7, 14, 28, 56, 112, 224};
+  const std::vector<int64_t> hs = {7, 13, 14, 27, 28, 56, 112, 224};
   const std::vector<int64_t> cs = {3, 16, 32, 64, 96, 128, 256, 512};
   const std::vector<int64_t> rs = {1, 3, 5, 7};
   const std::vector<int64_t> ks = {16, 24, 48, 64, 96, 128, 192, 256, 384, 512};

@@ -24,8 +24,9 @@ std::vector<Layer> quick_grid();
 // stride in {1,2} (pad R/2) without cases over 2e10 MACs; FC in, out in {16,64,256,1024,4096,16384}, N in {1,8,32}.
 std::vector<Layer> paper_grid();
 
-// model: ~1,000 configurations for fitting time (design.md "Measuring for the model"): the dense K sweep (C=64, H=28,
-// 3x3, K=1..256), a stratified factorial over H, C, R, K (values off the powers of two too), stride and batch 1-16;
+// model: ~1,150 configurations for fitting time (design.md "Measuring for the model"): the dense K sweep (C=64, H=28,
+// 3x3, K=1..256), a stratified factorial over H (odd sizes too), C, R, K (values off the powers of two too), stride
+// and batch 1-16;
 // inverted-residual 1x1 expand/project pairs and heads with wide C at H=7-28; depthwise, grouped, a batch sweep to 32;
 // FC in the GEMV (N <= 8) and GEMM regimes. At most 1e10 MACs a case; no configuration of a built-in network.
 std::vector<Layer> model_grid();
