@@ -44,6 +44,13 @@ EnergyMeter::EnergyMeter(const MeterOptions& options) {
     power::write_trace_header(trace_, source_->rails());
     sampler_options.on_readings = [this](const std::vector<power::Reading>& readings) {
       for (const auto& r : readings) power::write_trace_row(trace_, r, source_->rails()[r.rail]);
+      // About once a second, so a killed run's trace holds what was sampled until then (the result file is
+      // flushed after every case). Only the sampler thread writes the trace.
+      const double now = power::now_s();
+      if (now - last_trace_flush_s_ >= 1.0) {
+        trace_.flush();
+        last_trace_flush_s_ = now;
+      }
     };
   }
   sampler_ = std::make_unique<power::Sampler>(*source_, sampler_options);

@@ -72,6 +72,7 @@ class EnergyMeter {
   power::PeriodEstimate period_;
   std::string inactive_reason_;
   std::ofstream trace_;
+  double last_trace_flush_s_ = 0;  // sampler thread only
 };
 
 }  // namespace layer_energy::bench

@@ -206,6 +206,33 @@ TEST(LayerBenchE2E, NamedPowerSourceThatCannotBeUsedIsAnError) {
   EXPECT_NE(r.err.find("--power=jetson cannot be used"), std::string::npos) << r.err;
 }
 
+// A killed run (SIGKILL: no handler runs) leaves a power trace that holds what was sampled until about a second
+// before, not an empty file: the trace is flushed as it goes.
+TEST(LayerBenchE2E, KilledRunKeepsItsPowerTrace) {
+  const std::string trace_out = temp_path("killed_trace.csv");
+  std::remove(trace_out.c_str());
+  const std::string power = "--power=replay:" + fixture("traces/constant_5w.csv");
+  const std::string trace_flag = "--power_trace_out=" + trace_out;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string bench = layer_bench_path();
+    ::freopen("/dev/null", "w", stdout);
+    ::freopen("/dev/null", "w", stderr);
+    execl(bench.c_str(), bench.c_str(), "--backend=cpu", power.c_str(), "--grid=quick", "--idle_s=0",
+          "--energy_rel_err=0", "--benchmark_min_time=0.5", trace_flag.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  std::ifstream in(trace_out);
+  std::size_t rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  EXPECT_GT(rows, 2u) << "header only: the trace was not flushed while the run went on";
+}
+
 // SIGINT in the middle of a sweep: the file holds every finished case; --resume runs the rest; each case once.
 TEST(LayerBenchE2E, InterruptThenResumeRunsEveryCaseExactlyOnce) {
   const std::string first = temp_path("interrupted.json");
