@@ -1,12 +1,12 @@
 #include "benchmarks/result_file.hpp"
 
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
+#include "layers/atomic_file.hpp"
 #include "layers/gbench_json_text.hpp"
 
 namespace layer_energy::bench {
@@ -67,18 +67,8 @@ void add_to_context(const std::string& path, const std::map<std::string, std::st
     inserted += "\n    " + nlohmann::json(kv.first).dump() + ": " + nlohmann::json(kv.second).dump() + ",";
   }
   text.insert(brace + 1, inserted);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      std::remove(tmp.c_str());
-      throw std::runtime_error(path + ": cannot write the amended context (disk full?); the file is unchanged");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(path + ": cannot replace it with the amended context; the file is unchanged");
+  if (!layers::write_file_atomically(path, text)) {
+    throw std::runtime_error(path + ": cannot write the amended context (disk full?); the file is unchanged");
   }
 }
 

@@ -5,33 +5,18 @@
 // unwritable file (one line on stderr).
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "analysis/simulator/device_specs.hpp"
 #include "analysis/simulator/sim_grids.hpp"
 #include "layers/grids.hpp"
 #include "analysis/simulator/sim_json.hpp"
+#include "layers/atomic_file.hpp"
 #include "layers/networks.hpp"
 
 namespace {
 
 using namespace layer_energy;
-
-// Written next to the target and renamed over it, so a reader never sees half a file.
-bool write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-    out << text << "\n";
-    if (!out.flush()) return false;
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
-}
 
 std::string compact(double value) {
   char text[32];
@@ -127,7 +112,7 @@ int main(int argc, char** argv) {
   options.network = grid == "network" ? network : "";
   options.command_line =
       canonical_command_line(device, preset, grid, network, cases, seed, repetitions, noise, time_only);
-  if (!write_atomically(out_path, sim::result_json(dev, layer_list, options))) {
+  if (!layers::write_file_atomically(out_path, sim::result_json(dev, layer_list, options) + "\n")) {
     std::cerr << "energy_simulate: --out " << out_path << ": cannot write\n";
     return 2;
   }

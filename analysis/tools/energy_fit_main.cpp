@@ -3,7 +3,6 @@
 // Exit: 0 a model was fitted; 1 nothing usable remains (the messages name file, case and field); 2 bad arguments.
 #include <CLI/CLI.hpp>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -12,23 +11,13 @@
 #include "analysis/plots.hpp"
 #include "analysis/report.hpp"
 #include "analysis/tools/tool_common.hpp"
+#include "layers/atomic_file.hpp"
 
 namespace {
 
-// Written to PATH.tmp and renamed: a kill or a full disk never leaves a cut model or report behind.
+// Atomically: a kill or a full disk never leaves a cut model or report behind.
 bool write_text(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      std::remove(tmp.c_str());
-      std::cerr << "energy_fit: " << path << ": cannot write\n";
-      return false;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) == 0) return true;
-  std::remove(tmp.c_str());
+  if (layer_energy::layers::write_file_atomically(path, text)) return true;
   std::cerr << "energy_fit: " << path << ": cannot write\n";
   return false;
 }

@@ -3,12 +3,11 @@
 // "energy_lo_J", "energy_hi_J", "covered", "reason", "source"}], "total_J", "total_lo_J", "total_hi_J",
 // "total_time_s"} in input order. Exit: 0 done; 2 bad arguments or unreadable model/layers.
 #include <CLI/CLI.hpp>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "analysis/predict.hpp"
 #include "analysis/tools/tool_common.hpp"
+#include "layers/atomic_file.hpp"
 #include "layers/layer_csv.hpp"
 #include "layers/networks.hpp"
 
@@ -51,15 +50,8 @@ int main(int argc, char** argv) {
     if (!model.has_energy) std::cerr << "energy_predict: note: a time-only model: energy_J is null\n";
     if (model.schema == 1) std::cerr << "energy_predict: note: a schema 1 model: no time and no intervals\n";
     if (!out_path.empty()) {
-      const std::string tmp = out_path + ".tmp";
-      bool ok = false;
-      {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << predictions_json(model, model_path, predictions, options.level).dump(2) << "\n";
-        ok = static_cast<bool>(out.flush());
-      }
-      if (!ok || std::rename(tmp.c_str(), out_path.c_str()) != 0) {
-        std::remove(tmp.c_str());
+      if (!layers::write_file_atomically(out_path,
+                                         predictions_json(model, model_path, predictions, options.level).dump(2) + "\n")) {
         std::cerr << "energy_predict: " << out_path << ": cannot write\n";
         return 2;
       }
