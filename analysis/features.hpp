@@ -42,5 +42,7 @@ struct Sample {
 
 // k_unseen where set, else k.
 inline const KernelFeatures& unseen_features(const Sample& s) { return s.k_unseen ? *s.k_unseen : s.k; }
+// The corrector's inputs for `k`, one of s's feature sets (s.tx when it is s.k).
+inline TreeInput tree_input_of(const Sample& s, const KernelFeatures& k) { return &k == &s.k ? s.tx : tree_input(k); }
 
 }  // namespace layer_energy::analysis

@@ -50,7 +50,7 @@ std::vector<TimeCandidate> time_candidates(const FitOptions& o) {
 // A held-out row's time as an unmeasured layer's: without the launches its run recorded.
 TimeEstimate unseen_estimate(const TimeModel& t, const Sample& s) {
   const KernelFeatures& k = unseen_features(s);
-  return t.estimate(k, &k == &s.k ? s.tx : tree_input(k));
+  return t.estimate(k, tree_input_of(s, k));
 }
 
 const LawFit& lowest_loss(const std::vector<LawFit>& fits) {
@@ -248,7 +248,10 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
   }
   const double cache = !fit.has_time ? 0 : options.cache_bytes >= 0 ? options.cache_bytes : choose_cache_knee(samples, all, options.units);
   Fitting fitting(samples, options, fit.fold_of, folds, cache);
-  if (fit.has_time) fitting.fix_exponent(fitting.fit_time(all, 0).p);
+  // The roofline on all rows chooses the exponent every later fit uses, and is the all-rows base itself (fitted with
+  // that exponent it would come out the same).
+  const TimeModel all_rows_base = fit.has_time ? fitting.fit_time(all, 0) : TimeModel();
+  if (fit.has_time) fitting.fix_exponent(all_rows_base.p);
 
   // Time: nested CV over the time candidates; each training set's models kept for the energy pass.
   const std::vector<TimeCandidate> tc = time_candidates(options);
@@ -263,7 +266,7 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
       if (it != time_of_train.end()) return it->second;
     }
     std::vector<TimeModel> models;
-    const TimeModel base = fitting.fit_time(train, 0);
+    const TimeModel base = train == all ? all_rows_base : fitting.fit_time(train, 0);
     for (const TimeCandidate& c : tc) models.push_back(c.rounds > 0 ? fitting.add_corrector(base, train, c.rounds) : base);
     const std::lock_guard<std::mutex> lock(time_mutex);
     return time_of_train.emplace(train, std::move(models)).first->second;

@@ -95,7 +95,7 @@ double predict(const FittedModel& model, const Sample& s, const KernelFeatures& 
     case ModelKind::poly:
       return predict_poly(model.poly, f);
     case ModelKind::physical:
-      return model.physical.predict(k, &k == &s.k ? s.tx : tree_input(k), est);
+      return model.physical.predict(k, tree_input_of(s, k), est);
   }
   return 0;
 }

@@ -209,6 +209,14 @@ double fastest(const Columns& c, const KernelFeatures& f, double cache_bytes, do
   return f.n_configs > 0 ? best : evaluate(c, default_columns(f, cache_bytes), p);
 }
 
+// The rows of `rows` with a measured time: what every time fit trains on.
+std::vector<int> timed_rows(const std::vector<Sample>& samples, const std::vector<int>& rows) {
+  std::vector<int> timed;
+  for (const int r : rows)
+    if (samples[static_cast<std::size_t>(r)].time > 0) timed.push_back(r);
+  return timed;
+}
+
 // The split-K rule from the rows that recorded their launches (their candidates are already those of the family
 // that ran): the shortest reduction a split ran on; when none split, the longest reduction measured (beyond it the
 // library's choice is unknown). 0 when no row recorded launches.
@@ -291,9 +299,7 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
   TimeModel m;
   m.units = units;
   m.cache_bytes = cache_bytes;
-  std::vector<int> timed;
-  for (const int r : rows)
-    if (samples[static_cast<std::size_t>(r)].time > 0) timed.push_back(r);
+  const std::vector<int> timed = timed_rows(samples, rows);
   if (timed.empty()) return m;
   const std::vector<double> exponents = options.p > 0 ? std::vector<double>{options.p} : std::vector<double>{1, 2, 4};
   m.split_min_reduction = split_rule(samples, timed);
@@ -321,9 +327,7 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
 
 TimeModel with_time_corrector(TimeModel m, const std::vector<Sample>& samples, const std::vector<int>& rows,
                               int rounds) {
-  std::vector<int> timed;
-  for (const int r : rows)
-    if (samples[static_cast<std::size_t>(r)].time > 0) timed.push_back(r);
+  const std::vector<int> timed = timed_rows(samples, rows);
   if (!m.fitted || timed.empty() || rounds <= 0) return m;
   const std::vector<int> train = row_sample(timed);
   std::vector<TreeInput> inputs(samples.size());
