@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "run_command.hpp"
 
@@ -34,6 +35,21 @@ std::string read_text(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// layer_bench with `args` in a child process, its output discarded, for a test that signals it; the child's pid
+// (negative when fork failed).
+pid_t spawn_layer_bench(const std::vector<std::string>& args) {
+  const pid_t child = fork();
+  if (child != 0) return child;
+  const std::string bench = layer_bench_path();
+  std::vector<char*> argv = {const_cast<char*>(bench.c_str())};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::freopen("/dev/null", "w", stdout);
+  ::freopen("/dev/null", "w", stderr);
+  execv(bench.c_str(), argv.data());
+  _exit(127);
 }
 
 json read_json(const std::string& path) { return json::parse(read_text(path), nullptr, false); }
@@ -213,16 +229,9 @@ TEST(LayerBenchE2E, KilledRunKeepsItsPowerTrace) {
   std::remove(trace_out.c_str());
   const std::string power = "--power=replay:" + fixture("traces/constant_5w.csv");
   const std::string trace_flag = "--power_trace_out=" + trace_out;
-  const pid_t child = fork();
+  const pid_t child = spawn_layer_bench({"--backend=cpu", power, "--grid=quick", "--idle_s=0", "--energy_rel_err=0",
+                                         "--benchmark_min_time=0.5", trace_flag});
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    const std::string bench = layer_bench_path();
-    ::freopen("/dev/null", "w", stdout);
-    ::freopen("/dev/null", "w", stderr);
-    execl(bench.c_str(), bench.c_str(), "--backend=cpu", power.c_str(), "--grid=quick", "--idle_s=0",
-          "--energy_rel_err=0", "--benchmark_min_time=0.5", trace_flag.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   ASSERT_EQ(kill(child, SIGKILL), 0);
   int status = 0;
@@ -242,16 +251,9 @@ TEST(LayerBenchE2E, InterruptThenResumeRunsEveryCaseExactlyOnce) {
   const std::string trace = "--power=replay:" + fixture("traces/constant_5w.csv");
   const std::string out_flag = "--benchmark_out=" + first;
   const std::string grid_flag = "--grid=" + grid;
-  const pid_t child = fork();
+  const pid_t child = spawn_layer_bench({"--backend=cpu", trace, grid_flag, "--idle_s=0", "--energy_rel_err=0",
+                                         "--benchmark_min_time=0.4", out_flag});
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    const std::string bench = layer_bench_path();
-    ::freopen("/dev/null", "w", stdout);
-    ::freopen("/dev/null", "w", stderr);
-    execl(bench.c_str(), bench.c_str(), "--backend=cpu", trace.c_str(), grid_flag.c_str(), "--idle_s=0",
-          "--energy_rel_err=0", "--benchmark_min_time=0.4", out_flag.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
   // Wait until at least two cases are on disk, then interrupt.
   for (int i = 0; i < 200; ++i) {
     std::ifstream in(first);
