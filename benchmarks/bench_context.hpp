@@ -4,9 +4,9 @@
 #include <map>
 #include <string>
 
-#include "benchmarks/backend.hpp"
+#include "benchmarks/backends/backend.hpp"
 #include "benchmarks/bench_options.hpp"
-#include "benchmarks/energy_meter.hpp"
+#include "benchmarks/harness/energy_meter.hpp"
 
 namespace layer_energy::bench {
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "benchmarks/cpu_backend.hpp"
+#include "benchmarks/backends/cpu/cpu_backend.hpp"
 
 namespace layer_energy::bench {
 namespace {

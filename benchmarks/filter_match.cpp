@@ -2,21 +2,42 @@
 
 #include <regex.h>
 
+#include <utility>
+
 namespace layer_energy::bench {
 
-int count_matching(const std::vector<std::string>& names, const std::string& filter) {
+struct NameFilter::Regex {
+  regex_t re;
+  bool compiled = false;
+  ~Regex() {
+    if (compiled) ::regfree(&re);
+  }
+};
+
+NameFilter::NameFilter(const std::string& filter) {
   std::string pattern = filter.empty() || filter == "all" ? "." : filter;
-  bool negate = false;
   if (!pattern.empty() && pattern[0] == '-') {
-    negate = true;
+    negate_ = true;
     pattern = pattern.substr(1);
   }
+  auto regex = std::make_unique<Regex>();
   // POSIX extended regex, as Google Benchmark matches its filter.
-  regex_t re;
-  if (::regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return 0;  // the library reports it
+  regex->compiled = ::regcomp(&regex->re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0;
+  if (regex->compiled) regex_ = std::move(regex);
+}
+
+NameFilter::~NameFilter() = default;
+NameFilter::NameFilter(NameFilter&&) noexcept = default;
+NameFilter& NameFilter::operator=(NameFilter&&) noexcept = default;
+
+bool NameFilter::selects(const std::string& name) const {
+  return regex_ && (::regexec(&regex_->re, name.c_str(), 0, nullptr, 0) == 0) != negate_;
+}
+
+int count_matching(const std::vector<std::string>& names, const std::string& filter) {
+  const NameFilter selection(filter);
   int count = 0;
-  for (const auto& name : names) count += (::regexec(&re, name.c_str(), 0, nullptr, 0) == 0) != negate ? 1 : 0;
-  ::regfree(&re);
+  for (const auto& name : names) count += selection.selects(name) ? 1 : 0;
   return count;
 }
 

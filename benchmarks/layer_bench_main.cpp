@@ -8,33 +8,26 @@
 #include <stdexcept>
 #include <vector>
 
-#include "benchmarks/backend_factory.hpp"
+#include "benchmarks/backends/backend_factory.hpp"
 #include "benchmarks/bench_context.hpp"
 #include "benchmarks/benchmark_flags.hpp"
 #include "benchmarks/bench_options.hpp"
-#include "benchmarks/energy_meter.hpp"
+#include "benchmarks/harness/energy_meter.hpp"
 #include "benchmarks/filter_match.hpp"
 #include "benchmarks/grids.hpp"
-#include "benchmarks/interrupt.hpp"
-#include "benchmarks/layer_cases.hpp"
+#include "benchmarks/harness/interrupt.hpp"
+#include "benchmarks/harness/layer_cases.hpp"
 #include "benchmarks/result_file.hpp"
 #include "layers/networks.hpp"
 #include "power/device_state.hpp"
 #include "power/list_power.hpp"
+#include "reporters/case_names.hpp"
 #include "reporters/energy_console_reporter.hpp"
 #include "reporters/flushing_json_reporter.hpp"
 
 namespace {
 
 using namespace layer_energy;
-
-// --benchmark_min_time for the energy target: the window must be long against the sensor's update period, because
-// the bound of a window is about (mean power x period): relative error ~ period / window.
-double min_time_for_target(double update_period_s, double rel_err) {
-  if (rel_err <= 0 || update_period_s <= 0) return 0;
-  const double seconds = update_period_s / rel_err;
-  return seconds < 0.5 ? 0.5 : (seconds > 30 ? 30 : seconds);
-}
 
 // Whether two paths name one existing file (by device and inode: "./a.json" and "a.json" are the same).
 bool same_file(const std::string& a, const std::string& b) {
@@ -43,8 +36,23 @@ bool same_file(const std::string& a, const std::string& b) {
          sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-// --power=none: the window of a time-only case (Google Benchmark's growing batches come on top).
-constexpr double kTimeOnlyMinTimeS = 0.05;
+// Google Benchmark's view of the command line: without --benchmark_filter (layer_bench registers only the cases
+// the filter selects, matched against the contract's names), with --benchmark_min_time from the window policy
+// unless the user gave one. `storage` keeps the added flag alive.
+std::vector<char*> gbench_args(int argc, char** argv, double min_window_s, std::string* storage) {
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i > 0 && (arg == "--benchmark_filter" || arg.compare(0, 19, "--benchmark_filter=") == 0)) continue;
+    args.push_back(argv[i]);
+  }
+  if (min_window_s > 0) {
+    *storage = "--benchmark_min_time=" + layer_energy::bench::number(min_window_s);
+    args.push_back(&(*storage)[0]);
+  }
+  args.push_back(nullptr);
+  return args;
+}
 
 int run(int argc, char** argv) {
   bench::BenchOptions options = bench::extract_bench_options(&argc, argv);
@@ -116,35 +124,42 @@ int run(int argc, char** argv) {
   harness_options.layout = layout;
   harness_options.energy_rel_err = options.energy_rel_err;
   harness_options.device_state = device_state.get();
-  bench::Harness harness(*backend, meter, harness_options);
+  // Run length: the energy target sets the window (--benchmark_min_time) unless the user gave one; without energy
+  // (--power=none) only time's own noise matters, and a short window holds it near 1% (README), so a time-only
+  // sweep of the model grid takes minutes instead of an hour.
+  const bench::WindowPolicy policy(meter.active(), meter.update_period_s(), options.energy_rel_err);
+  const std::string filter = bench::flag_value(argc, argv, "benchmark_filter");
+  bench::Harness harness(*backend, meter, harness_options, policy, bench::NameFilter(filter));
   if (!options.network.empty()) {
     harness.add_network(options.network, layers::network_layers(options.network), done);
   } else {
     harness.add_layers(bench::grid_layers(options.grid), done);
   }
 
-  // Run length, unless the user gave one: the energy target sets --benchmark_min_time; without energy
-  // (--power=none) only time's own noise matters, and a short window holds it near 1% (README), so a time-only
-  // sweep of the model grid takes minutes instead of an hour.
-  std::vector<char*> args(argv, argv + argc);
   std::string min_time_flag;
-  const double target_min_time =
-      meter.active() ? min_time_for_target(meter.update_period_s(), options.energy_rel_err) : kTimeOnlyMinTimeS;
-  if (!explicit_min_time && target_min_time > 0 && !listing) {
-    min_time_flag = "--benchmark_min_time=" + bench::number(target_min_time);
-    args.push_back(&min_time_flag[0]);
-  }
-  args.push_back(nullptr);
+  std::vector<char*> args =
+      gbench_args(argc, argv, explicit_min_time || listing ? 0 : policy.min_window_s(), &min_time_flag);
   int bench_argc = static_cast<int>(args.size()) - 1;
   // Read before Initialize, which removes the flags it knows from argv.
-  const std::string filter = bench::flag_value(bench_argc, args.data(), "benchmark_filter");
   const std::string format = bench::flag_value(bench_argc, args.data(), "benchmark_format");
   const std::string out_path = bench::flag_value(bench_argc, args.data(), "benchmark_out");
   const std::string out_format = bench::flag_value(bench_argc, args.data(), "benchmark_out_format");
   benchmark::Initialize(&bench_argc, args.data());
   if (benchmark::ReportUnrecognizedArguments(bench_argc, args.data())) return 2;
 
-  const int selected = bench::count_matching(harness.names(), filter);
+  const int selected = static_cast<int>(harness.names().size());
+  if (listing) {
+    for (const auto& name : harness.names()) std::cout << name << "\n";
+    benchmark::Shutdown();
+    return 0;
+  }
+  if (selected == 0) {
+    std::cerr << "layer_bench: no case to run"
+              << (filter.empty() ? std::string() : ": --benchmark_filter=" + filter + " selects none")
+              << (done.empty() ? std::string() : " (" + std::to_string(done.size()) + " already in --resume)") << "\n";
+    benchmark::Shutdown();
+    return 0;
+  }
   for (const auto& kv : bench::run_context(options, meter, *backend)) benchmark::AddCustomContext(kv.first, kv.second);
   if (device_state) {
     benchmark::AddCustomContext("gpu_state_source", device_state->description());
@@ -152,7 +167,7 @@ int run(int argc, char** argv) {
   }
 
   bench::IdlePower idle_before;
-  if (meter.active() && options.idle_s > 0 && selected > 0 && !listing) {
+  if (meter.active() && options.idle_s > 0) {
     std::cerr << "layer_bench: measuring idle power for " << options.idle_s << " s (after a 2 s settle)\n";
     idle_before = meter.measure_idle(2.0, options.idle_s);
     if (idle_before.measured) {
@@ -162,17 +177,22 @@ int run(int argc, char** argv) {
   }
 
   bench::install_interrupt_handlers();
+  // Every reporter writes the contract's case names (reporters/case_names.hpp).
   std::unique_ptr<benchmark::BenchmarkReporter> display;
-  if (format.empty() || format == "console") display = std::make_unique<reporters::EnergyConsoleReporter>(selected);
-  std::unique_ptr<reporters::FlushingJsonReporter> file;
-  if (!out_path.empty() && (out_format.empty() || out_format == "json")) {
-    file = std::make_unique<reporters::FlushingJsonReporter>();
-  }
-  if (display) {
-    benchmark::RunSpecifiedBenchmarks(display.get(), file.get());
+  if (format.empty() || format == "console") {
+    display = std::make_unique<reporters::EnergyConsoleReporter>(selected);
   } else {
-    benchmark::RunSpecifiedBenchmarks(nullptr, file.get());
+    display = reporters::make_case_name_reporter(format);
   }
+  std::unique_ptr<reporters::FlushingJsonReporter> json_file;
+  std::unique_ptr<benchmark::BenchmarkReporter> other_file;
+  if (!out_path.empty() && (out_format.empty() || out_format == "json")) {
+    json_file = std::make_unique<reporters::FlushingJsonReporter>();
+  } else if (!out_path.empty()) {
+    other_file = reporters::make_case_name_reporter(out_format);
+  }
+  benchmark::RunSpecifiedBenchmarks(display.get(), json_file ? json_file.get() : other_file.get());
+  const auto* file = json_file.get();
   if (file && file->failed()) {
     // Nothing more can be added to it; say so instead of exiting 0 over a cut file.
     std::cerr << "layer_bench: --benchmark_out=" << out_path

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "reporters/case_names.hpp"
 #include "reporters/run_fields.hpp"
 
 namespace layer_energy::reporters {
@@ -93,7 +94,7 @@ std::string EnergyConsoleReporter::format_row(const Run& run, std::size_t name_w
 }
 
 void EnergyConsoleReporter::ReportRuns(const std::vector<Run>& runs) {
-  for (const Run& run : runs) {
+  for (const Run& run : with_case_names(runs)) {
     GetOutputStream() << format_row(run, name_width_) << "\n";
     if (run.run_type == Run::RT_Iteration) progress(run.run_name.str());
     if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "cv") {

@@ -2,11 +2,14 @@
 // leaves every finished case on disk (readers salvage the cut-off end), and strict JSON: a counter without a finite
 // value (the _cv aggregate of a counter that is 0 in every repetition) is left out of that entry, because Google
 // Benchmark would write a bare NaN that strict readers (JSON.parse, serde_json, nlohmann) reject with the whole file.
+// Names are the contract's (case_names.hpp).
 #pragma once
 
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+
+#include "reporters/case_names.hpp"
 #include <vector>
 
 namespace layer_energy::reporters {
@@ -21,7 +24,7 @@ class FlushingJsonReporter : public benchmark::BenchmarkReporter {
     return ok;
   }
   void ReportRuns(const std::vector<Run>& runs) override {
-    inner_.ReportRuns(strict(runs));
+    inner_.ReportRuns(strict(with_case_names(runs)));
     check(GetOutputStream().flush());
   }
 

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "benchmarks/cpu_backend.hpp"
-#include "benchmarks/cpu_common.hpp"
+#include "benchmarks/backends/cpu/cpu_backend.hpp"
+#include "benchmarks/backends/cpu/cpu_thread_pool.hpp"
 #include "layers/layer.hpp"
 #include "naive_reference.hpp"
 #include "tensor_compare.hpp"

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "benchmarks/backend.hpp"
-#include "benchmarks/cuda_half.hpp"
+#include "benchmarks/backends/backend.hpp"
+#include "benchmarks/backends/cuda/cuda_half.hpp"
 #include "layers/layer.hpp"
 #include "naive_reference.hpp"
 #include "tensor_compare.hpp"
@@ -27,7 +27,7 @@
 #define LAYER_ENERGY_HAVE_CUDA 0
 #endif
 #if LAYER_ENERGY_HAVE_CUDA
-#include "benchmarks/cuda_backend.hpp"
+#include "benchmarks/backends/cuda/cuda_backend.hpp"
 #endif
 
 namespace layer_energy {

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "benchmarks/cpu_backend.hpp"
+#include "benchmarks/backends/cpu/cpu_backend.hpp"
 #include "run_command.hpp"
 
 using layer_energy::test::fixture;

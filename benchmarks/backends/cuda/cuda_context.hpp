@@ -1,0 +1,43 @@
+// The CUDA backend's per-backend context: device, stream and library handles, shared with the prepared layers
+// (internal; see benchmarks/backends/cuda/cuda_backend.hpp for the design).
+#pragma once
+
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+#include <cudnn.h>
+
+#include <cstddef>
+#include <string>
+
+namespace layer_energy::bench::cuda {
+
+// What a backend shares with its prepared layers (which may outlive the backend). Created on one device; the
+// stream is non-blocking (no implicit synchronisation with the legacy default stream) and both library handles are
+// bound to it.
+class Context {
+ public:
+  Context(int device, bool graphs);  // throws (see cuda_check.hpp)
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  void make_current() const;  // cudaSetDevice(device)
+
+  int device = 0;
+  bool graphs = true;
+  cudaStream_t stream = nullptr;
+  cudnnHandle_t cudnn = nullptr;
+  cublasHandle_t cublas = nullptr;
+  void* cublas_workspace = nullptr;  // our own, so graph capture never makes cuBLAS allocate (cuBLAS 12+)
+  std::size_t cublas_workspace_bytes = 0;
+
+  std::string name;  // the GPU's name
+  int sm_count = 0;
+  int cc_major = 0, cc_minor = 0;
+  std::size_t total_memory = 0;
+
+ private:
+  void release() noexcept;
+};
+
+}  // namespace layer_energy::bench::cuda

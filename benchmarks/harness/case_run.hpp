@@ -1,0 +1,93 @@
+// One case's measurement, with no Google Benchmark inside, in stages as nvbench's measure_cold: prepare the layers
+// on the backend, warm up, then a timed window of n iterations bound to one energy window, and its result (counters,
+// label). The Google Benchmark adapter (layer_cases.cpp) only drives these stages and copies the result out.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "benchmarks/backends/backend.hpp"
+#include "benchmarks/harness/energy_meter.hpp"
+#include "layers/layer.hpp"
+#include "power/device_state.hpp"
+
+namespace layer_energy::bench {
+
+struct HarnessOptions {
+  layers::Precision precision = layers::Precision::fp32;
+  layers::Layout layout = layers::Layout::nchw;
+  double energy_rel_err = 0.02;  // 0: no target
+  double idle_w = 0;             // idle power of the selected rails
+  bool idle_measured = false;
+  double warmup_s = 0.1;         // per case, before its first timed call
+  uint64_t seed = 42;
+  power::DeviceStateReader* device_state = nullptr;  // GPU clock and temperature at window edges, where readable
+};
+
+// A case: its layers (one, or a whole network run back to back) and what its runs left behind.
+struct MeasuredCase {
+  std::string name;
+  std::vector<layers::Layer> layers;
+  std::vector<std::unique_ptr<PreparedLayer>> prepared;
+  std::string skip_reason;  // set once preparing or running failed: later calls skip at once
+  bool warmed_up = false;
+  double relative_error = 0;       // of the latest window, the one the runner reports
+  std::vector<std::string> stuck;  // stuck-sensor warnings of the latest window
+};
+
+// What one timed window measured.
+struct WindowResult {
+  std::string failure;  // the case failed while running: it is lost (skip_reason says so), the sweep goes on
+  int64_t iterations = 0;
+  double t_start_s = 0;  // trace clock: first enqueue
+  double t_end_s = 0;    // trace clock: the device finished the last iteration
+  bool has_energy = false;
+  std::map<std::string, double> counters;  // per iteration where a counter is a quantity (energy_J, macs, ...)
+  std::string label;
+};
+
+class CaseRunner {
+ public:
+  CaseRunner(Backend& backend, EnergyMeter& meter, HarnessOptions options);
+
+  // Stages 1-2: prepares the case (releasing the previously resident one first) and warms it up once after each
+  // prepare. Returns "" when ready, else why it is skipped (a signal arrived; it cannot be prepared; it faulted).
+  std::string ready(MeasuredCase& c);
+  // Stage 3, the timed window, in three steps so that a driver can time exactly the middle one: open (device state,
+  // meter mark), run `iterations` enqueued back to back and synchronised once at the end, close (meter mark,
+  // counters, energy over the window).
+  struct OpenWindow {
+    MeasuredCase* c = nullptr;
+    power::DeviceState before;
+    WindowResult result;
+  };
+  OpenWindow open_window(MeasuredCase& c);
+  void run_iterations(OpenWindow& window, int64_t iterations);
+  WindowResult close_window(OpenWindow& window);
+  // The three steps at once.
+  WindowResult timed_window(MeasuredCase& c, int64_t iterations);
+
+  void set_idle(double idle_w) {
+    options_.idle_w = idle_w;
+    options_.idle_measured = true;
+  }
+  const HarnessOptions& options() const { return options_; }
+
+ private:
+  void lose(MeasuredCase& c, const std::string& why);
+  void add_state_counters(const power::DeviceState& before, WindowResult* result) const;
+  void add_layer_counters(const MeasuredCase& c, WindowResult* result) const;
+  void add_energy(MeasuredCase& c, WindowResult* result);
+
+  Backend& backend_;
+  EnergyMeter& meter_;
+  HarnessOptions options_;
+  // The case whose layers are prepared: Google Benchmark runs one case's calls (growing batches, repetitions) back
+  // to back, so the previous case's buffers are released when the next starts; a sweep holds one case's memory.
+  MeasuredCase* resident_ = nullptr;
+};
+
+}  // namespace layer_energy::bench
