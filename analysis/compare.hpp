@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/result_reader.hpp"
+#include "analysis/records.hpp"
 
 namespace layer_energy::analysis {
 

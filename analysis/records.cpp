@@ -5,6 +5,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "reporters/result_format/entry_status.hpp"
+
 namespace layer_energy::analysis {
 namespace {
 
@@ -58,14 +60,6 @@ double seconds_per_unit(const json& entry) {
 std::string text_of(const json& entry, const char* key) {
   const auto it = entry.find(key);
   return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-bool truthy(const json& entry, const char* key) {
-  const auto it = entry.find(key);
-  if (it == entry.end()) return false;
-  if (it->is_boolean()) return it->get<bool>();
-  if (it->is_number()) return it->get<double>() != 0;
-  return false;
 }
 
 bool integer_counter(const json& entry, const char* key, int64_t* out) {
@@ -222,10 +216,9 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
       c.problems.push_back(file.path + ": " + c.name + ": " + why);
       warnings->push_back(c.problems.back());
     };
-    const bool aggregate = text_of(entry, "run_type") == "aggregate";
-    if (truthy(entry, "error_occurred") || truthy(entry, "skipped")) {
-      std::string message = text_of(entry, "error_message");
-      if (message.empty()) message = text_of(entry, "skip_message");
+    const bool aggregate = result_format::entry_aggregate(entry);
+    if (result_format::entry_skipped(entry)) {
+      const std::string message = result_format::skip_message(entry);
       if (!aggregate) fail("skipped: " + (message.empty() ? std::string("no reason given") : message));
       continue;
     }

@@ -7,10 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "analysis/result_reader.hpp"
+#include "reporters/result_format/reader.hpp"
 #include "layers/layer.hpp"
 
 namespace layer_energy::analysis {
+
+// The one result-file reader (reporters/result_format), as analysis reads it.
+using result_format::ReadError;
+using result_format::read_result_file;
+using result_format::ResultFile;
+
 
 enum class CaseKind { conv, fc, net, other };
 

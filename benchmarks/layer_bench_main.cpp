@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -17,13 +18,14 @@
 #include "benchmarks/grids.hpp"
 #include "benchmarks/harness/interrupt.hpp"
 #include "benchmarks/harness/layer_cases.hpp"
-#include "benchmarks/result_file.hpp"
 #include "layers/networks.hpp"
 #include "power/device_state.hpp"
 #include "power/list_power.hpp"
 #include "reporters/case_names.hpp"
 #include "reporters/energy_console_reporter.hpp"
 #include "reporters/flushing_json_reporter.hpp"
+#include "reporters/result_format/fields.hpp"
+#include "reporters/result_format/reader.hpp"
 
 namespace {
 
@@ -113,7 +115,7 @@ int run(int argc, char** argv) {
                                   "run to another file (energy_fit reads both)");
     }
     try {
-      done = bench::finished_cases(options.resume);
+      done = result_format::finished_cases(options.resume);
     } catch (const std::exception& e) {
       throw std::invalid_argument(std::string("--resume: ") + e.what());
     }
@@ -187,7 +189,7 @@ int run(int argc, char** argv) {
   std::unique_ptr<reporters::FlushingJsonReporter> json_file;
   std::unique_ptr<benchmark::BenchmarkReporter> other_file;
   if (!out_path.empty() && (out_format.empty() || out_format == "json")) {
-    json_file = std::make_unique<reporters::FlushingJsonReporter>();
+    json_file = std::make_unique<reporters::FlushingJsonReporter>(out_path);
   } else if (!out_path.empty()) {
     other_file = reporters::make_case_name_reporter(out_format);
   }
@@ -201,6 +203,8 @@ int run(int argc, char** argv) {
     return 1;
   }
 
+  // Facts known only after the last case, for the result file's context (written when it is finished).
+  std::map<std::string, std::string> after_run;
   if (idle_before.measured && !bench::interrupted()) {
     const bench::IdlePower idle_after = meter.measure_idle(0.0, options.idle_s);
     if (idle_after.measured) {
@@ -208,18 +212,21 @@ int run(int argc, char** argv) {
       std::cerr << "layer_bench: idle " << bench::number(idle_before.total_w) << " W before, "
                 << bench::number(idle_after.total_w) << " W after the cases (drift " << bench::number(drift)
                 << " W)\n";
-      if (file) {
-        auto extra = bench::idle_context("idle_W_after", idle_after);
-        extra["idle_drift_W"] = bench::number(drift);
-        bench::add_to_context(out_path, extra);
+      for (const auto& kv : bench::idle_context(result_format::context_key::idle_W_after, idle_after)) {
+        after_run.insert(kv);
       }
+      after_run[result_format::context_key::idle_drift_W] = bench::number(drift);
     }
   }
   const auto stuck = harness.stuck_sensor_warnings();
   for (const auto& warning : stuck) std::cerr << "layer_bench: warning: stuck sensor? " << warning << "\n";
-  if (!stuck.empty() && file) {
-    bench::add_to_context(out_path, {{"stuck_sensor_warnings", std::to_string(stuck.size()) + " warning(s); first: " +
-                                                                  stuck.front()}});
+  if (!stuck.empty()) {
+    after_run[result_format::context_key::stuck_sensor_warnings] =
+        std::to_string(stuck.size()) + " warning(s); first: " + stuck.front();
+  }
+  std::string finish_error;
+  if (json_file && !json_file->finish(after_run, &finish_error)) {
+    std::cerr << "layer_bench: --benchmark_out=" << out_path << ": " << finish_error << "\n";
   }
   for (const auto& missed : harness.missed_targets()) {
     std::cerr << "layer_bench: warning: energy bound above --energy_rel_err=" << options.energy_rel_err << " for "

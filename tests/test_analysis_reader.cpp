@@ -4,16 +4,16 @@
 
 #include <algorithm>
 
-#include "layers/gbench_json_text.hpp"
 #include "analysis/records.hpp"
-#include "analysis/result_reader.hpp"
+#include "reporters/result_format/json_text.hpp"
+#include "reporters/result_format/reader.hpp"
 
 namespace layer_energy::analysis {
 namespace {
 
-using layers::quote_nonfinite_tokens;
-using layers::salvage_benchmarks;
-using layers::SalvagedText;
+using result_format::quote_nonfinite_tokens;
+using result_format::salvage_benchmarks;
+using result_format::SalvagedText;
 
 std::string fixture(const std::string& name) {
   return std::string(LAYER_ENERGY_FIXTURES) + "/results/" + name;

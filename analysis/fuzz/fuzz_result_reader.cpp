@@ -6,10 +6,11 @@
 #include <vector>
 
 #include "analysis/records.hpp"
-#include "analysis/result_reader.hpp"
+#include "reporters/result_format/reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   using namespace layer_energy::analysis;
+  using layer_energy::result_format::parse_result_text;
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
     const ResultFile file = parse_result_text(text, "fuzz.json");

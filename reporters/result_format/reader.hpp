@@ -1,14 +1,16 @@
-// Reads one layer_bench (Google Benchmark) JSON result file: context and raw benchmark entries. A file cut short by
-// an interrupted run is salvaged: the complete entries before the cut are kept and a warning names the file.
+// The one reader of layer_bench (Google Benchmark) JSON result files, for resume and analysis alike: context and raw
+// benchmark entries. A file cut short by an interrupted run is salvaged: the complete entries before the first damage
+// are kept and a warning names the file.
 #pragma once
 
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace layer_energy::analysis {
+namespace layer_energy::result_format {
 
 struct ResultFile {
   std::string path;
@@ -28,4 +30,8 @@ ResultFile read_result_file(const std::string& path);
 // The same on text already in memory (`path` only names it in messages); used by the fuzz target.
 ResultFile parse_result_text(const std::string& text, const std::string& path);
 
-}  // namespace layer_energy::analysis
+// Names of the cases that finished with a measurement (entry_status.hpp), by the same reading and salvage: what
+// --resume does not run again. Throws ReadError as read_result_file.
+std::set<std::string> finished_cases(const std::string& path);
+
+}  // namespace layer_energy::result_format

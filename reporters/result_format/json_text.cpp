@@ -1,9 +1,9 @@
-#include "layers/gbench_json_text.hpp"
+#include "reporters/result_format/json_text.hpp"
 
 #include <cctype>
 #include <cstring>
 
-namespace layer_energy::layers {
+namespace layer_energy::result_format {
 namespace {
 
 constexpr std::size_t npos = std::string::npos;
@@ -128,4 +128,4 @@ SalvagedText salvage_benchmarks(const std::string& text) {
   return result;
 }
 
-}  // namespace layer_energy::layers
+}  // namespace layer_energy::result_format

@@ -1,16 +1,14 @@
-#include "analysis/result_reader.hpp"
+#include "reporters/result_format/reader.hpp"
 
 #include <fstream>
 #include <sstream>
 
-#include "layers/gbench_json_text.hpp"
+#include "reporters/result_format/entry_status.hpp"
+#include "reporters/result_format/json_text.hpp"
 
-namespace layer_energy::analysis {
+namespace layer_energy::result_format {
 namespace {
 
-using layers::quote_nonfinite_tokens;
-using layers::salvage_benchmarks;
-using layers::SalvagedText;
 using nlohmann::json;
 
 std::map<std::string, std::string> context_of(const json& context) {
@@ -78,4 +76,12 @@ ResultFile read_result_file(const std::string& path) {
   return parse_result_text(text.str(), path);
 }
 
-}  // namespace layer_energy::analysis
+std::set<std::string> finished_cases(const std::string& path) {
+  std::set<std::string> names;
+  for (const auto& entry : read_result_file(path).entries) {
+    if (entry_finished(entry)) names.insert(case_name_of(entry));
+  }
+  return names;
+}
+
+}  // namespace layer_energy::result_format

@@ -1,15 +1,15 @@
-// Text-level help for Google Benchmark JSON, shared by benchmarks/ (resume) and analysis/ (reader): its bare
-// NaN/Infinity tokens, and files cut short by an interrupted run.
+// Text-level help for Google Benchmark JSON, used by the one reader (reader.hpp): its bare NaN/Infinity tokens,
+// and files cut short by an interrupted run.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace layer_energy::layers {
+namespace layer_energy::result_format {
 
 // Google Benchmark writes non-finite counters as bare NaN / -NaN / Infinity / -Infinity, which is not JSON. Returns
 // the text with each such token (outside strings) quoted, e.g. "NaN", so a standard parser accepts it; number()
-// in records.hpp reads those strings back as non-finite values.
+// in analysis/records.hpp reads those strings back as non-finite values.
 std::string quote_nonfinite_tokens(const std::string& text);
 
 // What could be cut out of a damaged file: the "context" object (empty when incomplete) and each complete element
@@ -23,4 +23,4 @@ struct SalvagedText {
 
 SalvagedText salvage_benchmarks(const std::string& text);
 
-}  // namespace layer_energy::layers
+}  // namespace layer_energy::result_format
