@@ -6,8 +6,11 @@
 #include <unordered_map>
 
 #include "reporters/result_format/entry_status.hpp"
+#include "reporters/result_format/fields.hpp"
 
 namespace layer_energy::analysis {
+
+namespace field = result_format::field;
 namespace {
 
 using nlohmann::json;
@@ -27,7 +30,7 @@ bool starts_with(const std::string& s, const char* prefix) {
 // Segments Google Benchmark appends to a run's name.
 bool benchmark_suffix(const std::string& seg) {
   return starts_with(seg, "repeats:") || starts_with(seg, "iterations:") || starts_with(seg, "min_time:") ||
-         starts_with(seg, "min_warmup_time:") || starts_with(seg, "threads:") || seg == "real_time" ||
+         starts_with(seg, "min_warmup_time:") || starts_with(seg, "threads:") || seg == field::real_time ||
          seg == "manual_time" || seg == "process_time";
 }
 
@@ -48,7 +51,7 @@ std::string case_key(const std::string& run_name) {
 }
 
 double seconds_per_unit(const json& entry) {
-  const auto unit = entry.find("time_unit");
+  const auto unit = entry.find(field::time_unit);
   if (unit == entry.end() || !unit->is_string()) return 1e-9;  // Google Benchmark's default
   const std::string u = unit->get<std::string>();
   if (u == "s") return 1.0;
@@ -130,19 +133,19 @@ void describe(Case* c, const json& entry, const ResultFile& file, std::vector<st
   }
   c->has_geometry = true;
   double v = 0;
-  c->macs = number(entry, "macs", &v) && std::isfinite(v) && v > 0 ? v : layers::macs(c->layer);
-  c->bytes = number(entry, "bytes", &v) && std::isfinite(v) && v > 0 ? v : layers::bytes(c->layer, c->precision);
+  c->macs = number(entry, field::macs, &v) && std::isfinite(v) && v > 0 ? v : layers::macs(c->layer);
+  c->bytes = number(entry, field::bytes, &v) && std::isfinite(v) && v > 0 ? v : layers::bytes(c->layer, c->precision);
 }
 
 // What ran and how: the algorithm label, throttling, launches.
 void note_run_facts(Case* c, const json& entry) {
-  std::string label = text_of(entry, "label");
+  std::string label = text_of(entry, field::label);
   label = label.substr(0, label.find(';'));
   if (!label.empty() && std::find(c->algorithms.begin(), c->algorithms.end(), label) == c->algorithms.end())
     c->algorithms.push_back(label);
   double v = 0;
-  if (number(entry, "throttled", &v) && v > 0) c->throttled = true;
-  if (number(entry, "kernels", &v) && std::isfinite(v) && v > 0) c->kernels = v;
+  if (number(entry, field::throttled, &v) && v > 0) c->throttled = true;
+  if (number(entry, field::kernels, &v) && std::isfinite(v) && v > 0) c->kernels = v;
 }
 
 }  // namespace
@@ -193,7 +196,7 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
   };
   std::unordered_map<std::string, Aggregate> aggregates;
   for (const json& entry : file.entries) {
-    std::string run_name = text_of(entry, "run_name");
+    std::string run_name = text_of(entry, field::run_name);
     if (run_name.empty()) run_name = text_of(entry, "name");
     if (run_name.empty()) {
       warnings->push_back(file.path + ": a benchmark entry has no name; ignored");
@@ -223,12 +226,12 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
       continue;
     }
     double energy = 0, dynamic = 0, time = 0;
-    const bool has_energy = number(entry, "energy_J", &energy);
-    const bool has_dynamic = number(entry, "energy_dynamic_J", &dynamic);
-    const bool has_time = number(entry, "real_time", &time) && std::isfinite(time) && time >= 0;
+    const bool has_energy = number(entry, field::energy_J, &energy);
+    const bool has_dynamic = number(entry, field::energy_dynamic_J, &dynamic);
+    const bool has_time = number(entry, field::real_time, &time) && std::isfinite(time) && time >= 0;
     if (aggregate) {
       Aggregate& a = aggregates[key];
-      const std::string which = text_of(entry, "aggregate_name");
+      const std::string which = text_of(entry, field::aggregate_name);
       if (which == "mean") {
         a.has_mean = has_energy || has_time;
         a.energy = has_energy ? energy : std::nan("");
@@ -242,7 +245,7 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
     if (has_time) c.time_s.push_back(time * seconds_per_unit(entry));
     note_run_facts(&c, entry);
     if (!has_energy) {
-      const std::string label = text_of(entry, "label");
+      const std::string label = text_of(entry, field::label);
       fail("field 'energy_J' missing" + (label.empty() ? std::string() : " (" + label + ")"));
       continue;
     }

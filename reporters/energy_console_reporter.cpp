@@ -5,8 +5,11 @@
 
 #include "reporters/case_names.hpp"
 #include "reporters/run_fields.hpp"
+#include "reporters/result_format/fields.hpp"
 
 namespace layer_energy::reporters {
+
+namespace field = result_format::field;
 namespace {
 
 std::string format_time(double seconds) {
@@ -59,7 +62,7 @@ std::string EnergyConsoleReporter::format_row(const Run& run, std::size_t name_w
   }
   if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "cv") {
     // A coefficient of variation is a ratio, not a time or an energy.
-    const auto* e = counter(run, "energy_J");
+    const auto* e = counter(run, field::energy_J);
     std::snprintf(row, sizeof row, "%-*s %12s %26s", static_cast<int>(name_width), name.c_str(), "-",
                   e ? (std::to_string(100 * e->value).substr(0, 6) + " % spread").c_str() : "-");
     return row;
@@ -70,16 +73,16 @@ std::string EnergyConsoleReporter::format_row(const Run& run, std::size_t name_w
   std::string energy = "-";
   std::string power = "-";
   std::string pj_per_mac = "-";
-  const auto* e = counter(run, "energy_J");
-  const auto* err = counter(run, "energy_err_J");
+  const auto* e = counter(run, field::energy_J);
+  const auto* err = counter(run, field::energy_err_J);
   if (e) {
     energy = format_energy(e->value) + (err ? " +- " + format_energy(err->value) : std::string());
-    if (const auto* p = counter(run, "power_W")) {
+    if (const auto* p = counter(run, field::power_W)) {
       char text[32];
       std::snprintf(text, sizeof text, "%.2f W", p->value);
       power = text;
     }
-    if (const auto* macs = counter(run, "macs"); macs && macs->value > 0) {
+    if (const auto* macs = counter(run, field::macs); macs && macs->value > 0) {
       char text[32];
       std::snprintf(text, sizeof text, "%.2f", e->value / macs->value * 1e12);
       pj_per_mac = text;
@@ -106,7 +109,7 @@ void EnergyConsoleReporter::ReportRuns(const std::vector<Run>& runs) {
 }
 
 std::string EnergyConsoleReporter::spread_verdict(const Run& cv_run, double max_spread) {
-  const auto* cv = counter(cv_run, "energy_J");
+  const auto* cv = counter(cv_run, field::energy_J);
   if (!cv) return {};
   char text[256];
   const long long repetitions = static_cast<long long>(cv_run.repetitions);

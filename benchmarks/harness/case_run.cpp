@@ -7,8 +7,11 @@
 
 #include "benchmarks/harness/interrupt.hpp"
 #include "power/source.hpp"
+#include "reporters/result_format/fields.hpp"
 
 namespace layer_energy::bench {
+
+namespace field = result_format::field;
 
 namespace {
 
@@ -132,9 +135,9 @@ WindowResult CaseRunner::timed_window(MeasuredCase& c, int64_t iterations) {
 void CaseRunner::add_state_counters(const power::DeviceState& before, WindowResult* result) const {
   if (!options_.device_state) return;
   const auto window = power::summarize(before, options_.device_state->read(), options_.device_state->max_clock_mhz());
-  if (!std::isnan(window.gpu_clock_mhz)) result->counters["gpu_clock_MHz"] = window.gpu_clock_mhz;
-  if (!std::isnan(window.temp_c)) result->counters["temp_C"] = window.temp_c;
-  if (!std::isnan(window.throttled)) result->counters["throttled"] = window.throttled;
+  if (!std::isnan(window.gpu_clock_mhz)) result->counters[field::gpu_clock_MHz] = window.gpu_clock_mhz;
+  if (!std::isnan(window.temp_c)) result->counters[field::temp_C] = window.temp_c;
+  if (!std::isnan(window.throttled)) result->counters[field::throttled] = window.throttled;
 }
 
 void CaseRunner::add_layer_counters(const MeasuredCase& c, WindowResult* result) const {
@@ -145,8 +148,8 @@ void CaseRunner::add_layer_counters(const MeasuredCase& c, WindowResult* result)
     macs += layers::macs(layer);
     bytes += layers::bytes(layer, options_.precision);
   }
-  counters["macs"] = macs;
-  counters["bytes"] = bytes;
+  counters[field::macs] = macs;
+  counters[field::bytes] = bytes;
   // What ran (after the window: recording is never timed). A network's launches are its layers' sum.
   if (c.prepared.size() == 1) {
     for (const auto& kv : c.prepared.front()->kernel_record()) counters[kv.first] = kv.second;
@@ -155,11 +158,11 @@ void CaseRunner::add_layer_counters(const MeasuredCase& c, WindowResult* result)
     bool all_known = !c.prepared.empty();
     for (const auto& p : c.prepared) {
       const auto record = p->kernel_record();
-      const auto it = record.find("kernels");
+      const auto it = record.find(field::kernels);
       all_known = all_known && it != record.end();
       if (it != record.end()) kernels += it->second;
     }
-    if (all_known) counters["kernels"] = kernels;
+    if (all_known) counters[field::kernels] = kernels;
   }
   if (c.layers.size() == 1) add_geometry(c.layers.front(), &counters);
 }
@@ -181,16 +184,18 @@ void CaseRunner::add_energy(MeasuredCase& c, WindowResult* result) {
   auto& counters = result->counters;
   const double per_iteration = 1.0 / static_cast<double>(result->iterations);
   const double window_s = result->t_end_s - result->t_start_s;
-  counters["energy_J"] = energy.energy_j * per_iteration;
-  counters["energy_err_J"] = energy.error_j * per_iteration;
+  counters[field::energy_J] = energy.energy_j * per_iteration;
+  counters[field::energy_err_J] = energy.error_j * per_iteration;
   if (options_.idle_measured) {
-    counters["energy_dynamic_J"] = (energy.energy_j - options_.idle_w * window_s) * per_iteration;
+    counters[field::energy_dynamic_J] = (energy.energy_j - options_.idle_w * window_s) * per_iteration;
   }
-  for (const auto& rail : energy.rail_j) counters["energy_J:" + rail.first] = rail.second * per_iteration;
-  counters["power_W"] = energy.power_w;
-  counters["samples"] = energy.samples;
-  counters["t0_s"] = result->t_start_s;
-  counters["t1_s"] = result->t_end_s;
+  for (const auto& rail : energy.rail_j) {
+    counters[std::string(field::energy_rail_prefix) + rail.first] = rail.second * per_iteration;
+  }
+  counters[field::power_W] = energy.power_w;
+  counters[field::samples] = energy.samples;
+  counters[field::t0_s] = result->t_start_s;
+  counters[field::t1_s] = result->t_end_s;
   std::string label = joined(impl, energy.why);
   for (const auto& stuck : energy.stuck) label = joined(label, stuck);
   result->label = label;
