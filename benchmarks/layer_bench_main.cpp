@@ -234,7 +234,12 @@ int run(int argc, char** argv) {
   }
   benchmark::Shutdown();
   if (bench::interrupted()) {
-    std::cerr << "layer_bench: interrupted; finished cases are in the result file, rerun with --resume\n";
+    if (harness.cases_skipped_by_signal()) {
+      std::cerr << "layer_bench: interrupted; finished cases are in the result file, rerun with --resume\n";
+    } else {
+      std::cerr << "layer_bench: interrupted after every case had run (idle after the run not measured); the result "
+                   "file is complete, nothing to resume\n";
+    }
     return 130;
   }
   return 0;

@@ -48,6 +48,14 @@ TEST(EnergyFitInputs, AnUnwritableModelIsNotReportedWritten) {
   EXPECT_EQ(r.err.find("model written"), std::string::npos) << r.err;
 }
 
+TEST(EnergyPredictInputs, ABatchOfZeroIsOneShortLineNamingTheFlag) {
+  const auto r = run_command(bin("energy_predict") + " --model " + temp("m.json") + " --network resnet18 --batch 0");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  const std::string first_line = r.err.substr(0, r.err.find('\n'));
+  EXPECT_EQ(first_line.rfind("energy_predict: --batch: ", 0), 0u) << r.err;
+  EXPECT_LT(first_line.size(), 100u) << first_line;  // not the whole range of a double
+}
+
 TEST(PredictCoverage, ZeroEnergyIsNotCovered) {
   // A model whose chosen form gives 0 J for every layer (the paper's law with a = 0).
   EnergyModel model;

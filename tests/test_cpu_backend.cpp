@@ -298,7 +298,8 @@ TEST_P(CpuImplTest, RefusesLayersAboveHalfOfMemory) {
     backend->prepare(fc_layer({1, 2147483647, 2147483647}), Precision::fp32, Layout::nchw, 1);
     ADD_FAILURE() << "a 16 EiB FC was accepted";
   } catch (const UnsupportedLayer& e) {
-    EXPECT_NE(std::string(e.what()).find("more than half of this machine's memory"), std::string::npos) << e.what();
+    // Physical memory, or a container's cgroup limit where lower.
+    EXPECT_NE(std::string(e.what()).find("more than half of"), std::string::npos) << e.what();
   }
   try {
     backend->prepare(conv_layer(conv(1024, 4096, 4096, 4096, 64, 3, 3, 1, 1, 1)), Precision::fp32, Layout::nchw, 1);

@@ -2,9 +2,15 @@
 // Benchmark files of both versions, a file cut short, and files that are not results.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "reporters/result_format/entry_status.hpp"
 #include "reporters/result_format/reader.hpp"
@@ -61,6 +67,38 @@ TEST(FinishedCases, CutShortFileKeepsTheEntriesBeforeTheCutAsAnalysisDoes) {
   }
   EXPECT_FALSE(expected.empty());
   EXPECT_EQ(finished_cases(fixture("truncated.json")), expected);
+}
+
+// A result file as layer_bench writes it, with `runs` iteration entries per case name.
+std::string write_result(const std::string& power_source, const std::vector<std::pair<std::string, int>>& runs,
+                         int repetitions, bool energy) {
+  json doc = {{"context", {{"power_source", power_source}}}, {"benchmarks", json::array()}};
+  for (const auto& run : runs) {
+    for (int i = 0; i < run.second; ++i) {
+      json entry = {{"name", run.first}, {"run_name", run.first}, {"run_type", "iteration"},
+                    {"repetitions", repetitions}, {"repetition_index", i}, {"iterations", 10},
+                    {"real_time", 1.0}, {"time_unit", "ms"}};
+      if (energy) entry["energy_J"] = 0.01;
+      doc["benchmarks"].push_back(entry);
+    }
+  }
+  const std::string path = ::testing::TempDir() + "result_format_" + std::to_string(::getpid()) + ".json";
+  std::ofstream(path) << doc.dump(2);
+  return path;
+}
+
+TEST(FinishedCases, CaseWithSomeOfItsRepetitionsIsMeasuredAgain) {
+  const std::string path = write_result("replay", {{"FC/N:1/in:2/out:3", 2}, {"FC/N:1/in:4/out:5", 3}}, 3, true);
+  EXPECT_EQ(finished_cases(path), std::set<std::string>{"FC/N:1/in:4/out:5"});
+  std::remove(path.c_str());
+}
+
+TEST(FinishedCases, CaseWithoutEnergyIsFinishedOnlyInATimeOnlyRun) {
+  const std::string sensor_out = write_result("nvml", {{"FC/N:1/in:2/out:3", 1}}, 1, false);
+  EXPECT_TRUE(finished_cases(sensor_out).empty());  // the sensor was out: measure it again
+  const std::string time_only = write_result("none", {{"FC/N:1/in:2/out:3", 1}}, 1, false);
+  EXPECT_EQ(finished_cases(time_only).size(), 1u);
+  std::remove(time_only.c_str());
 }
 
 TEST(FinishedCases, NotAResultFileIsAnErrorNamingIt) {

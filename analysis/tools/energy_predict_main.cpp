@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   auto* net_opt = app.add_option("--network", network, "built-in network: alexnet, vgg16, resnet18, mobilenet_v2");
   auto* layers_opt = app.add_option("--layers", layers_path, "layer CSV (the layer_bench --grid format)");
   net_opt->excludes(layers_opt);
-  app.add_option("--batch", batch, "batch size of --network")->check(CLI::PositiveNumber)->capture_default_str();
+  // A named range: CLI11's PositiveNumber prints the whole double range in its message.
+  app.add_option("--batch", batch, "batch size of --network")->check(CLI::Range(1, 1 << 20))->capture_default_str();
   app.add_option("--out", out_path, "JSON output file");
   PredictOptions options;
   bool model_only = false;

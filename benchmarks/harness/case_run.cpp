@@ -37,7 +37,10 @@ CaseRunner::CaseRunner(Backend& backend, EnergyMeter& meter, HarnessOptions opti
     : backend_(backend), meter_(meter), options_(options) {}
 
 std::string CaseRunner::ready(MeasuredCase& c) {
-  if (interrupted()) return "interrupted by a signal before this case ran (rerun with --resume)";
+  if (interrupted() && !c.started) {
+    ++skipped_by_signal_;
+    return "interrupted by a signal before this case ran (rerun with --resume)";
+  }
   if (!c.skip_reason.empty()) return c.skip_reason;
   if (resident_ != &c) {
     if (resident_) {
@@ -94,6 +97,7 @@ void CaseRunner::run_iterations(OpenWindow& window, int64_t iterations) {
   MeasuredCase& c = *window.c;
   WindowResult& result = window.result;
   result.iterations = iterations;
+  c.started = true;
   try {
     result.t_start_s = power::now_s();
     for (int64_t i = 0; i < iterations; ++i) {

@@ -34,6 +34,7 @@ struct MeasuredCase {
   std::vector<std::unique_ptr<PreparedLayer>> prepared;
   std::string skip_reason;  // set once preparing or running failed: later calls skip at once
   bool warmed_up = false;
+  bool started = false;  // a timed window ran: a signal lets the case finish (growing batches, repetitions)
   double relative_error = 0;       // of the latest window, the one the runner reports
   std::vector<std::string> stuck;  // stuck-sensor warnings of the latest window
 };
@@ -54,8 +55,13 @@ class CaseRunner {
   CaseRunner(Backend& backend, EnergyMeter& meter, HarnessOptions options);
 
   // Stages 1-2: prepares the case (releasing the previously resident one first) and warms it up once after each
-  // prepare. Returns "" when ready, else why it is skipped (a signal arrived; it cannot be prepared; it faulted).
+  // prepare. Returns "" when ready, else why it is skipped (a signal arrived before it started; it cannot be
+  // prepared; it faulted). A case already started when the signal came runs to its end, as the README promises:
+  // skipping its later batches or repetitions would throw away seconds of measurement (and Google Benchmark aborts
+  // on repetitions of one case with different iteration counts).
   std::string ready(MeasuredCase& c);
+  // Calls skipped because a signal came before their case started (0: every case ran).
+  int skipped_by_signal() const { return skipped_by_signal_; }
   // Stage 3, the timed window, in three steps so that a driver can time exactly the middle one: open (device state,
   // meter mark), run `iterations` enqueued back to back and synchronised once at the end, close (meter mark,
   // counters, energy over the window).
@@ -88,6 +94,7 @@ class CaseRunner {
   // The case whose layers are prepared: Google Benchmark runs one case's calls (growing batches, repetitions) back
   // to back, so the previous case's buffers are released when the next starts; a sweep holds one case's memory.
   MeasuredCase* resident_ = nullptr;
+  int skipped_by_signal_ = 0;
 };
 
 }  // namespace layer_energy::bench

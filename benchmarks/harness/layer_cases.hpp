@@ -33,6 +33,8 @@ class Harness {
   std::vector<std::string> stuck_sensor_warnings() const;
   // Idle power of the selected rails, measured after registration and before the first case.
   void set_idle(double idle_w) { runner_.set_idle(idle_w); }
+  // Whether a signal made cases skip (rather than arrive after the last case started).
+  bool cases_skipped_by_signal() const { return runner_.skipped_by_signal() > 0; }
   // The registered cases, in run order.
   const std::vector<std::string>& names() const { return names_; }
 

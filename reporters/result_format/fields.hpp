@@ -11,6 +11,7 @@ constexpr const char* run_name = "run_name";
 constexpr const char* run_type = "run_type";
 constexpr const char* aggregate_name = "aggregate_name";
 constexpr const char* iterations = "iterations";
+constexpr const char* repetitions = "repetitions";
 constexpr const char* real_time = "real_time";
 constexpr const char* time_unit = "time_unit";
 constexpr const char* label = "label";
@@ -36,6 +37,7 @@ constexpr const char* throttled = "throttled";
 }  // namespace field
 
 namespace context_key {
+constexpr const char* power_source = "power_source";
 constexpr const char* idle_W = "idle_W";
 constexpr const char* idle_W_after = "idle_W_after";
 constexpr const char* idle_drift_W = "idle_drift_W";

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "reporters/result_format/entry_status.hpp"
+#include "reporters/result_format/fields.hpp"
 #include "reporters/result_format/json_text.hpp"
 
 namespace layer_energy::result_format {
@@ -77,9 +78,33 @@ ResultFile read_result_file(const std::string& path) {
 }
 
 std::set<std::string> finished_cases(const std::string& path) {
+  const ResultFile file = read_result_file(path);
+  // A run that had a power source measures energy: a case without it (the sensor was out) is not finished.
+  const auto source = file.context.find(context_key::power_source);
+  const bool energy_expected = source != file.context.end() && source->second != "none";
+  struct Seen {
+    int runs = 0;
+    double repetitions = 1;
+    bool mean = false;
+    bool energy = true;
+  };
+  std::map<std::string, Seen> seen;
+  for (const auto& entry : file.entries) {
+    if (!entry_finished(entry)) continue;
+    Seen& s = seen[case_name_of(entry)];
+    if (entry_aggregate(entry)) {
+      s.mean = true;
+    } else {
+      ++s.runs;
+    }
+    const auto repetitions = entry.find(field::repetitions);
+    if (repetitions != entry.end() && repetitions->is_number()) s.repetitions = repetitions->get<double>();
+    if (energy_expected && !entry.contains(field::energy_J)) s.energy = false;
+  }
   std::set<std::string> names;
-  for (const auto& entry : read_result_file(path).entries) {
-    if (entry_finished(entry)) names.insert(case_name_of(entry));
+  for (const auto& kv : seen) {
+    // Every repetition written (or their mean, for --benchmark_report_aggregates_only), each with its energy.
+    if ((kv.second.mean || kv.second.runs >= kv.second.repetitions) && kv.second.energy) names.insert(kv.first);
   }
   return names;
 }

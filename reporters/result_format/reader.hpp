@@ -30,8 +30,11 @@ ResultFile read_result_file(const std::string& path);
 // The same on text already in memory (`path` only names it in messages); used by the fuzz target.
 ResultFile parse_result_text(const std::string& text, const std::string& path);
 
-// Names of the cases that finished with a measurement (entry_status.hpp), by the same reading and salvage: what
-// --resume does not run again. Throws ReadError as read_result_file.
+// Names of the cases that finished with a measurement, by the same reading and salvage: what --resume does not run
+// again. Finished: every repetition the entries announce is there (or their mean, for a file written with
+// --benchmark_report_aggregates_only), none skipped (entry_status.hpp), and each has energy_J unless the run had no
+// power source (context power_source "none"): a case measured while the sensor was out is measured again.
+// Throws ReadError as read_result_file.
 std::set<std::string> finished_cases(const std::string& path);
 
 }  // namespace layer_energy::result_format

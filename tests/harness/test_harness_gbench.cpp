@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "benchmarks/backends/cpu/cpu_backend.hpp"
+#include "benchmarks/harness/interrupt.hpp"
 #include "benchmarks/harness/layer_cases.hpp"
 #include "reporters/flushing_json_reporter.hpp"
 
@@ -79,9 +81,37 @@ class WaitingDevice : public Backend {
   };
 };
 
+// A waiting device on which a signal arrives at its n-th call (the user's Ctrl-C in the middle of a case).
+class InterruptedDevice : public WaitingDevice {
+ public:
+  explicit InterruptedDevice(int signal_at) : signal_at_(signal_at) {}
+  std::unique_ptr<PreparedLayer> prepare(const layers::Layer& layer, layers::Precision precision,
+                                         layers::Layout layout, uint64_t seed) override {
+    return std::make_unique<Signalling>(WaitingDevice::prepare(layer, precision, layout, seed), this);
+  }
+
+ private:
+  struct Signalling : PreparedLayer {
+    Signalling(std::unique_ptr<PreparedLayer> inner, InterruptedDevice* owner)
+        : inner_(std::move(inner)), owner_(owner) {}
+    double run(int64_t iterations) override {
+      if (++owner_->calls_ == owner_->signal_at_) std::raise(SIGINT);
+      return inner_->run(iterations);
+    }
+    std::vector<float> output() override { return {}; }
+    std::vector<float> input() override { return {}; }
+    std::vector<float> weights() override { return {}; }
+    std::unique_ptr<PreparedLayer> inner_;
+    InterruptedDevice* owner_;
+  };
+  int signal_at_;
+  int calls_ = 0;
+};
+
 // Runs what is registered with `min_time` and returns the JSON the result file would hold.
-json run_registered(const std::string& min_time) {
+json run_registered(const std::string& min_time, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> flags = {"test", "--benchmark_min_time=" + min_time};
+  flags.insert(flags.end(), extra.begin(), extra.end());
   std::vector<char*> argv;
   for (auto& f : flags) argv.push_back(&f[0]);
   int argc = static_cast<int>(argv.size());
@@ -133,6 +163,34 @@ TEST(HarnessGbench, WindowFollowsWallTimeWhenTheHostWaits) {
   const double window_s = entry["t1_s"].get<double>() - entry["t0_s"].get<double>();
   EXPECT_GE(window_s, 0.05);
   EXPECT_LT(window_s, 0.2);
+}
+
+TEST(HarnessGbench, SignalDuringRepetitionsLetsTheRunningCaseFinishAndSkipsTheRest) {
+  install_interrupt_handlers();
+  // Calls: 1 warm-up, then timed batches of 1, 10, 100, ...: the 20th is inside the first case's third batch.
+  InterruptedDevice device(/*signal_at=*/20);
+  EnergyMeter meter(Rig::options());
+  HarnessOptions options = Rig::harness();
+  options.warmup_s = 0;
+  Harness harness(device, meter, options, WindowPolicy(true, 0.01, 0));
+  ASSERT_EQ(harness.add_layers({fc(16, 16), fc(32, 32)}, {}), 2);
+  const json result = run_registered("0.02", {"--benchmark_repetitions=3"});
+  ASSERT_TRUE(interrupted());
+  int first_runs = 0;
+  int second_skipped = 0;
+  for (const auto& entry : result["benchmarks"]) {
+    const std::string name = entry["run_name"];
+    const bool skipped = entry.value("error_occurred", false) || entry.contains("skipped");
+    if (name == "FC/N:1/in:16/out:16" && entry["run_type"] == "iteration") {
+      EXPECT_FALSE(skipped) << entry.dump();
+      EXPECT_TRUE(entry.contains("energy_J"));
+      ++first_runs;
+    }
+    if (name == "FC/N:1/in:32/out:32" && skipped) ++second_skipped;
+  }
+  EXPECT_EQ(first_runs, 3);  // every repetition of the running case, with its growing batches
+  EXPECT_GE(second_skipped, 1);
+  EXPECT_TRUE(harness.cases_skipped_by_signal());
 }
 
 TEST(HarnessGbench, FilterAndResumeDecideWhichCasesAreRegistered) {
