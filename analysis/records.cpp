@@ -249,16 +249,18 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
       fail("field 'energy_J' missing" + (label.empty() ? std::string() : " (" + label + ")"));
       continue;
     }
-    if (!std::isfinite(energy) || energy <= 0) {
-      fail("field 'energy_J' = " + format_value(energy) + " (must be finite and > 0)");
+    // isnormal: finite, non-zero and not subnormal (a subnormal joule count is no measurement, and a fit on it
+    // overflows to parameters the model file cannot hold).
+    if (!std::isnormal(energy) || energy < 0) {
+      fail("field 'energy_J' = " + format_value(energy) + " (must be a finite, normal number > 0)");
       continue;
     }
     c.energy_J.push_back(energy);
     if (has_dynamic) {
-      if (std::isfinite(dynamic) && dynamic > 0) {
+      if (std::isnormal(dynamic) && dynamic > 0) {
         c.energy_dynamic_J.push_back(dynamic);
       } else {
-        fail("field 'energy_dynamic_J' = " + format_value(dynamic) + " (must be finite and > 0)");
+        fail("field 'energy_dynamic_J' = " + format_value(dynamic) + " (must be a finite, normal number > 0)");
       }
     }
   }
@@ -268,11 +270,11 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
     const Aggregate& agg = a->second;
     c.from_aggregate = true;
     if (std::isfinite(agg.time)) c.time_s.push_back(agg.time);
-    if (std::isfinite(agg.energy) && agg.energy > 0) {
+    if (std::isnormal(agg.energy) && agg.energy > 0) {
       c.energy_J.push_back(agg.energy);
       c.aggregate_energy_sd = agg.sd;
     }
-    if (std::isfinite(agg.energy_dynamic) && agg.energy_dynamic > 0) c.energy_dynamic_J.push_back(agg.energy_dynamic);
+    if (std::isnormal(agg.energy_dynamic) && agg.energy_dynamic > 0) c.energy_dynamic_J.push_back(agg.energy_dynamic);
   }
   return cases;
 }

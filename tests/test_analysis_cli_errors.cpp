@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "analysis/predict.hpp"
@@ -46,6 +48,24 @@ TEST(EnergyFitInputs, AnUnwritableModelIsNotReportedWritten) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("cannot write"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("model written"), std::string::npos) << r.err;
+}
+
+TEST(EnergyFitInputs, SubnormalEnergiesAreRejectedNotFittedIntoAnUnreadableModel) {
+  SyntheticTruth t;
+  t.conv_law.law = Law::power, t.conv_law.a = 4e-10, t.conv_law.b = 0.45;
+  auto doc = nlohmann::json::parse(synthetic_result_json(t, random_layers(40, 10, 3), 2, 1));
+  for (auto& entry : doc["benchmarks"]) {
+    for (const char* key : {"energy_J", "energy_dynamic_J"}) {
+      if (entry.contains(key)) entry[key] = entry[key].get<double>() * 1e-310;
+    }
+  }
+  const std::string input = temp("subnormal.json"), model = temp("subnormal_model.json");
+  std::ofstream(input) << doc.dump();
+  std::remove(model.c_str());
+  const auto r = run_command(bin("energy_fit") + " " + input + " --out " + model);
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("must be a finite, normal number > 0"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::ifstream(model).good());
 }
 
 TEST(EnergyPredictInputs, ABatchOfZeroIsOneShortLineNamingTheFlag) {

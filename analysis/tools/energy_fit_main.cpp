@@ -68,7 +68,15 @@ int main(int argc, char** argv) {
   try {
     const FitOutcome outcome = run_fit(request);
     for (const std::string& w : outcome.warnings) std::cerr << "energy_fit: warning: " << w << "\n";
-    const bool model_written = write_text(out_path, model_to_json(outcome.model).dump(2) + "\n");
+    const nlohmann::json model_json = model_to_json(outcome.model);
+    // Never write a model energy_predict would refuse (a parameter that is not a finite number): read it back first.
+    try {
+      model_from_json(model_json);
+    } catch (const std::exception& e) {
+      std::cerr << "energy_fit: error: the fitted model cannot be read back (" << e.what() << "); nothing written\n";
+      return 1;
+    }
+    const bool model_written = write_text(out_path, model_json.dump(2) + "\n");
     bool ok = model_written;
     if (!report_path.empty()) ok = write_text(report_path, markdown_report(outcome, request)) && ok;
     if (!plots_dir.empty()) {
