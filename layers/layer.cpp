@@ -1,4 +1,4 @@
-// Geometry, MACs, compulsory bytes and the stable case names of conv and FC layers.
+// Geometry, MACs, compulsory bytes and the stable case names of every layer type.
 #include "layers/layer.hpp"
 
 #include <cstdint>
@@ -47,6 +47,44 @@ std::vector<Field> fc_fields(FcShape& f) {
   return {{"N", &f.N}, {"in", &f.in}, {"out", &f.out}};
 }
 
+std::vector<Field> op_fields(LayerType type, TensorOpShape& p) {
+  std::vector<Field> fields = {{"N", &p.N}, {"C", &p.C}, {"H", &p.H}, {"W", &p.W}};
+  if (type == LayerType::pool) fields.insert(fields.end(), {{"R", &p.R}, {"stride", &p.stride}, {"pad", &p.pad}});
+  return fields;
+}
+
+std::vector<Field> fields_of(Layer& layer) {
+  if (layer.type == LayerType::conv) return conv_fields(layer.conv);
+  if (layer.type == LayerType::fc) return fc_fields(layer.fc);
+  return op_fields(layer.type, layer.op);
+}
+
+// Case-name prefixes, in LayerType order.
+const char* const kPrefixes[] = {"Conv", "FC", "Pool", "Add", "Act", "BN"};
+constexpr LayerType kTypes[] = {LayerType::conv, LayerType::fc,  LayerType::pool,
+                                LayerType::add,  LayerType::act, LayerType::bn};
+
+// The trailing "mode:" or "op:" token of pooling and activation names ("" for the others).
+std::string kind_token(const Layer& layer) {
+  if (layer.type == LayerType::pool) return std::string("mode:") + to_string(layer.op.mode);
+  if (layer.type == LayerType::act) return std::string("op:") + to_string(layer.op.op);
+  return "";
+}
+
+bool parse_kind_token(const std::string& token, Layer* layer) {
+  if (layer->type == LayerType::pool) {
+    for (PoolMode m : {PoolMode::max, PoolMode::avg, PoolMode::global}) {
+      if (token == std::string("mode:") + to_string(m)) return layer->op.mode = m, true;
+    }
+  } else if (layer->type == LayerType::act) {
+    for (Activation a : {Activation::relu, Activation::relu6, Activation::sigmoid, Activation::silu,
+                         Activation::hardswish}) {
+      if (token == std::string("op:") + to_string(a)) return layer->op.op = a, true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -71,6 +109,28 @@ bool is_benchmark_suffix(const std::string& token) {
   return key == "iterations" || key == "repeats" || key == "threads" || key == "min_time" || key == "min_warmup_time";
 }
 
+std::string validate_pool(const TensorOpShape& p) {
+  if (p.mode == PoolMode::global) {
+    if (p.R != p.H || p.stride != 1 || p.pad != 0) {
+      return "global pooling has R=H, stride=1, pad=0 (got R=" + std::to_string(p.R) + ", stride=" +
+             std::to_string(p.stride) + ", pad=" + std::to_string(p.pad) + ")";
+    }
+    return {};
+  }
+  // cuDNN and oneDNN refuse a padding that is the whole window (a window of padding only).
+  if (p.pad >= p.R) return "pad=" + std::to_string(p.pad) + " must be less than R=" + std::to_string(p.R);
+  const std::string geometry = ", R=" + std::to_string(p.R) + ", pad=" + std::to_string(p.pad) +
+                               ", stride=" + std::to_string(p.stride) + ")";
+  const int64_t out_h = pool_output_height(p), out_w = pool_output_width(p);
+  if (out_h < 1) {
+    return "output height P=" + std::to_string(out_h) + " is less than 1 (H=" + std::to_string(p.H) + geometry;
+  }
+  if (out_w < 1) {
+    return "output width Q=" + std::to_string(out_w) + " is less than 1 (W=" + std::to_string(p.W) + geometry;
+  }
+  return {};
+}
+
 }  // namespace
 
 int64_t output_height(const ConvShape& c) {
@@ -80,7 +140,21 @@ int64_t output_width(const ConvShape& c) {
   return output_size(c.W, c.S, c.pad, c.stride);
 }
 
+int64_t pool_output_height(const TensorOpShape& p) {
+  return p.mode == PoolMode::global ? 1 : output_size(p.H, p.R, p.pad, p.stride);
+}
+int64_t pool_output_width(const TensorOpShape& p) {
+  return p.mode == PoolMode::global ? 1 : output_size(p.W, p.R, p.pad, p.stride);
+}
+
 double macs(const Layer& layer) {
+  if (!has_weights(layer.type)) {
+    const TensorOpShape& p = layer.op;
+    const double elements = positive(p.N) * positive(p.C) * positive(p.H) * positive(p.W);
+    if (layer.type != LayerType::pool || p.mode == PoolMode::global) return elements;
+    return positive(p.N) * positive(p.C) * positive(pool_output_height(p)) * positive(pool_output_width(p)) *
+           positive(p.R) * positive(p.R);
+  }
   if (layer.type == LayerType::fc) {
     const FcShape& f = layer.fc;
     return positive(f.N) * positive(f.in) * positive(f.out);
@@ -94,6 +168,21 @@ double macs(const Layer& layer) {
 
 double bytes(const Layer& layer, Precision precision) {
   const double size = element_size(precision);
+  if (!has_weights(layer.type)) {
+    const TensorOpShape& p = layer.op;
+    const double input = positive(p.N) * positive(p.C) * positive(p.H) * positive(p.W);
+    switch (layer.type) {
+      case LayerType::pool:
+        return size * (input + positive(p.N) * positive(p.C) * positive(pool_output_height(p)) *
+                                   positive(pool_output_width(p)));
+      case LayerType::add:
+        return size * 3 * input;
+      case LayerType::bn:
+        return size * (2 * input + 4 * positive(p.C));
+      default:
+        return size * 2 * input;
+    }
+  }
   if (layer.type == LayerType::fc) {
     const FcShape& f = layer.fc;
     const double n = positive(f.N), in = positive(f.in), out = positive(f.out);
@@ -121,7 +210,7 @@ int element_size(Precision precision) {
 std::string validate(const Layer& layer) {
   Layer copy = layer;
   const bool conv = layer.type == LayerType::conv;
-  for (const Field& f : conv ? conv_fields(copy.conv) : fc_fields(copy.fc)) {
+  for (const Field& f : fields_of(copy)) {
     const std::string key = f.key;
     const int64_t v = *f.value;
     const std::string shown = key + "=" + std::to_string(v);
@@ -132,6 +221,7 @@ std::string validate(const Layer& layer) {
       return shown + (key == "stride" ? " must be at least 1" : " must be positive");
     }
   }
+  if (layer.type == LayerType::pool) return validate_pool(layer.op);
   if (!conv) return {};
   const ConvShape& c = layer.conv;
   if (c.C % c.groups != 0)
@@ -153,14 +243,13 @@ std::string validate(const Layer& layer) {
 
 std::string case_name(const Layer& layer, Precision precision, Layout layout) {
   Layer copy = layer;
-  const bool conv = layer.type == LayerType::conv;
-  std::string name = conv ? "Conv" : "FC";
-  for (const Field& f : conv ? conv_fields(copy.conv) : fc_fields(copy.fc)) {
-    name += std::string("/") + f.key + ":" + std::to_string(*f.value);
-  }
+  std::string name = kPrefixes[static_cast<int>(layer.type)];
+  for (const Field& f : fields_of(copy)) name += std::string("/") + f.key + ":" + std::to_string(*f.value);
+  const std::string kind = kind_token(layer);
+  if (!kind.empty()) name += "/" + kind;
   if (precision != Precision::fp32) name += std::string("/") + to_string(precision);
   // FC has no tensor layout: one name per FC case whatever --layout says.
-  if (conv && layout != Layout::nchw) name += std::string("/") + to_string(layout);
+  if (layer.type != LayerType::fc && layout != Layout::nchw) name += std::string("/") + to_string(layout);
   return name;
 }
 
@@ -179,14 +268,12 @@ bool parse_case_name(const std::string& name, Layer* layer, Precision* precision
   }
   const std::vector<std::string> tokens = split(text, '/');
   Layer parsed;
-  if (tokens[0] == "Conv") {
-    parsed.type = LayerType::conv;
-  } else if (tokens[0] == "FC") {
-    parsed.type = LayerType::fc;
-  } else {
-    return false;
+  bool known = false;
+  for (std::size_t i = 0; i < sizeof kTypes / sizeof kTypes[0]; ++i) {
+    if (tokens[0] == kPrefixes[i]) parsed.type = kTypes[i], known = true;
   }
-  const std::vector<Field> fields = parsed.type == LayerType::conv ? conv_fields(parsed.conv) : fc_fields(parsed.fc);
+  if (!known) return false;
+  const std::vector<Field> fields = fields_of(parsed);
   if (tokens.size() < 1 + fields.size()) return false;
   // Geometry in the canonical order, as case_name writes it.
   for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -197,10 +284,15 @@ bool parse_case_name(const std::string& name, Layer* layer, Precision* precision
     // Canonical digits only ("+5", "05" are not names case_name writes), so one case has one name.
     if (!detail::parse_int64(value, fields[i].value) || std::to_string(*fields[i].value) != value) return false;
   }
+  std::size_t next = 1 + fields.size();
+  if (parsed.type == LayerType::pool || parsed.type == LayerType::act) {
+    if (tokens.size() <= next || !parse_kind_token(tokens[next], &parsed)) return false;
+    ++next;
+  }
   Precision parsed_precision = Precision::fp32;
   Layout parsed_layout = Layout::nchw;
   bool have_precision = false, have_layout = false;
-  for (std::size_t i = 1 + fields.size(); i < tokens.size(); ++i) {
+  for (std::size_t i = next; i < tokens.size(); ++i) {
     const std::string& token = tokens[i];
     Precision p;
     Layout l;
@@ -234,6 +326,44 @@ const char* to_string(Precision p) {
       break;
   }
   return "fp32";
+}
+
+const char* to_string(LayerType t) {
+  switch (t) {
+    case LayerType::fc:
+      return "fc";
+    case LayerType::pool:
+      return "pool";
+    case LayerType::add:
+      return "add";
+    case LayerType::act:
+      return "act";
+    case LayerType::bn:
+      return "bn";
+    case LayerType::conv:
+      break;
+  }
+  return "conv";
+}
+
+const char* to_string(PoolMode m) {
+  return m == PoolMode::max ? "max" : (m == PoolMode::avg ? "avg" : "global");
+}
+
+const char* to_string(Activation a) {
+  switch (a) {
+    case Activation::relu6:
+      return "relu6";
+    case Activation::sigmoid:
+      return "sigmoid";
+    case Activation::silu:
+      return "silu";
+    case Activation::hardswish:
+      return "hardswish";
+    case Activation::relu:
+      break;
+  }
+  return "relu";
 }
 
 const char* to_string(Layout l) {

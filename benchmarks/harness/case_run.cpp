@@ -21,8 +21,12 @@ void add_geometry(const layers::Layer& layer, std::map<std::string, double>* cou
     const auto& g = layer.conv;
     c["N"] = g.N, c["C"] = g.C, c["H"] = g.H, c["W"] = g.W, c["K"] = g.K, c["R"] = g.R, c["S"] = g.S;
     c["stride"] = g.stride, c["pad"] = g.pad, c["groups"] = g.groups;
-  } else {
+  } else if (layer.type == layers::LayerType::fc) {
     c["N"] = layer.fc.N, c["in"] = layer.fc.in, c["out"] = layer.fc.out;
+  } else {
+    const auto& p = layer.op;
+    c["N"] = p.N, c["C"] = p.C, c["H"] = p.H, c["W"] = p.W;
+    if (layer.type == layers::LayerType::pool) c["R"] = p.R, c["stride"] = p.stride, c["pad"] = p.pad;
   }
 }
 

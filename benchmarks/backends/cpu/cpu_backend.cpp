@@ -76,6 +76,9 @@ class CpuBackend final : public Backend {
     }
     const std::string problem = layers::validate(layer);
     if (!problem.empty()) throw UnsupportedLayer(problem);
+    if (!layers::has_weights(layer.type)) {
+      throw UnsupportedLayer(std::string("cpu backend: ") + layers::to_string(layer.type) + " layers not built yet");
+    }
     const bool fc = layer.type == layers::LayerType::fc;
     if (!fc && layout != layers::Layout::nchw) throw UnsupportedLayer("cpu backend: only the nchw layout");
 #if LAYER_ENERGY_HAVE_ONEDNN

@@ -86,6 +86,9 @@ class CudaBackend final : public Backend {
     const std::string problem = layers::validate(layer);
     if (!problem.empty()) throw UnsupportedLayer(problem);
     context_->make_current();
+    if (!layers::has_weights(layer.type)) {
+      throw UnsupportedLayer(std::string("cuda backend: ") + layers::to_string(layer.type) + " layers not built yet");
+    }
     if (layer.type == layers::LayerType::fc) return cuda::prepare_fc(context_, layer.fc, precision, seed);
     return cuda::prepare_conv(context_, layer.conv, precision, layout, seed);
   }
