@@ -33,7 +33,7 @@ std::map<std::string, std::string> run_context(const BenchOptions& options, Ener
     context["power_update_s"] = number(meter.update_period_s());
     context["power_update_method"] = meter.update_period_method();
     for (const auto& kv : source->context()) context[kv.first] = kv.second;
-    if (!source->board().empty() && source->name() == "jetson") board = source->board();
+    if (!source->board().empty() && source->traits().board_names_machine) board = source->board();
   } else {
     context["power_source"] = "none";
     context["power_note"] = meter.inactive_reason();

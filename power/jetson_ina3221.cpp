@@ -47,6 +47,11 @@ class JetsonSource final : public PowerSource {
   JetsonSource(Failed, std::string reason) : reason_(std::move(reason)) { layout_.board = "unknown Jetson"; }
 
   std::string name() const override { return "jetson"; }
+  SourceTraits traits() const override {
+    SourceTraits traits;
+    traits.board_names_machine = true;  // /proc/device-tree/model: the module, whose rails are the whole board
+    return traits;
+  }
   std::string unusable_reason() const override { return reason_; }
   const std::vector<Rail>& rails() const override { return rails_; }
   double update_period_s() const override { return update_period_s_; }

@@ -40,7 +40,7 @@ int list_power(const std::string& spec, const SourceOptions& options, std::ostre
     }
     // The period a measurement would use: timed from value changes where the sensor moves (Zeus-style).
     double period = source->update_period_s();
-    if (source->name() != "replay") {
+    if (!source->traits().recorded) {
       const PeriodEstimate estimate = infer_update_period(*source, 500, 0.001, 1.0);
       period = estimate.period_s;
       err << name << ": update period " << period << " s (" << estimate.method << ")\n";

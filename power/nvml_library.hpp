@@ -9,6 +9,9 @@
 
 namespace layer_energy::power::nvml {
 
+// The library loaded when neither NvmlOptions::library nor $LAYER_ENERGY_NVML_LIBRARY names one.
+constexpr const char* kDefaultLibrary = "libnvidia-ml.so.1";
+
 // nvmlReturn_t is a C enum: passed and returned as int.
 using Return = int;
 constexpr Return kSuccess = 0;
@@ -54,7 +57,7 @@ struct Api {
   Return (*temperature)(Device, int, unsigned*) = nullptr;         // optional: nvmlDeviceGetTemperature, deg C
 };
 
-// One dlopen'ed copy of the library; dlclose on destruction. Does not call nvmlInit (the source does).
+// One dlopen'ed copy of the library; dlclose on destruction. Does not call nvmlInit (NvmlDevice does).
 class Library {
  public:
   explicit Library(const std::string& path);

@@ -2,12 +2,12 @@
 
 #include <cstdlib>
 
+#include "power/nvml_device.hpp"
 #include "power/nvml_library.hpp"
 
 namespace layer_energy::power {
 namespace {
 
-constexpr const char* kDefaultLibrary = "libnvidia-ml.so.1";
 constexpr std::size_t kNoRail = static_cast<std::size_t>(-1);
 
 class NvmlSource final : public PowerSource {
@@ -33,9 +33,8 @@ class NvmlSource final : public PowerSource {
   void read_power(std::vector<Reading>& out, std::vector<ReadFailure>& failures);
   void release();
 
-  std::unique_ptr<nvml::Library> library_;
-  bool initialised_ = false;
-  nvml::Device device_ = nullptr;
+  // Shared with an NVML state reader of the same GPU (one nvmlInit per GPU); null when unusable.
+  std::shared_ptr<NvmlDevice> device_;
   std::string reason_;
   std::string gpu_name_;
   std::string bus_id_;
@@ -46,22 +45,19 @@ class NvmlSource final : public PowerSource {
 };
 
 std::string NvmlSource::open(const NvmlOptions& options) {
-  const std::string path = nvml_library_path(options);
-  library_ = std::make_unique<nvml::Library>(path);
-  if (!library_->error().empty()) {
-    // Only the default name failing means "no driver"; an explicit path may simply be wrong.
-    return "nvml: " + library_->error() + (path == kDefaultLibrary ? ": no NVIDIA driver here" : "");
-  }
-  const nvml::Api& api = library_->api();
-  if (nvml::Return rc = api.init(); rc != nvml::kSuccess) return "nvml: nvmlInit failed: " + library_->describe(rc);
-  initialised_ = true;
-
-  if (std::string why = nvml::open_device(*library_, options, true, &device_); !why.empty()) return why;
+  NvmlDevice::Needs needs;
+  needs.no_driver_hint = true;
+  needs.say_no_gpu = true;
+  std::string why;
+  device_ = NvmlDevice::open(options, needs, &why);
+  if (!device_) return why;
+  const nvml::Api& api = device_->api();
+  const nvml::Device device = device_->handle();
 
   char name[nvml::kNameBufferSize] = {};
-  gpu_name_ = api.name(device_, name, sizeof name) == nvml::kSuccess ? name : "unknown NVIDIA GPU";
+  gpu_name_ = api.name(device, name, sizeof name) == nvml::kSuccess ? name : "unknown NVIDIA GPU";
   nvml::PciInfo pci{};
-  if (api.pci_info != nullptr && api.pci_info(device_, &pci) == nvml::kSuccess) {
+  if (api.pci_info != nullptr && api.pci_info(device, &pci) == nvml::kSuccess) {
     pci.bus_id[sizeof pci.bus_id - 1] = '\0';
     bus_id_ = pci.bus_id;
   } else {
@@ -72,23 +68,23 @@ std::string NvmlSource::open(const NvmlOptions& options) {
   nvml::Return energy_rc = nvml::kNotSupported;
   if (api.total_energy != nullptr) {
     unsigned long long mj = 0;
-    energy_rc = api.total_energy(device_, &mj);
+    energy_rc = api.total_energy(device, &mj);
   }
   nvml::Return power_rc = nvml::kNotSupported;
   if (api.power_usage != nullptr) {
     unsigned mw = 0;
-    power_rc = api.power_usage(device_, &mw);
+    power_rc = api.power_usage(device, &mw);
   }
   energy_counter_ = energy_rc == nvml::kSuccess;
   const bool power_ok = power_rc == nvml::kSuccess;
-  const std::string prefix = "nvml: " + nvml::device_label(options) + " (" + gpu_name_ + "): ";
+  const std::string prefix = "nvml: " + device_->label() + " (" + gpu_name_ + "): ";
   if (!energy_counter_ && !power_ok) {
     if (energy_rc == nvml::kNotSupported && power_rc == nvml::kNotSupported) {
       // Jetson's integrated GPU: NVML initialises but reports no power; the board's INA3221 rails do.
       return prefix + "power and energy queries NOT_SUPPORTED (on Jetson use --power=jetson)";
     }
-    return prefix + "no power reading (energy counter: " + library_->describe(energy_rc) +
-           "; power usage: " + library_->describe(power_rc) + ")";
+    return prefix + "no power reading (energy counter: " + device_->describe(energy_rc) +
+           "; power usage: " + device_->describe(power_rc) + ")";
   }
 
   if (energy_counter_) {
@@ -121,10 +117,10 @@ void NvmlSource::poll(bool include_edge_only, std::vector<Reading>& out, std::ve
 void NvmlSource::read_energy(std::vector<Reading>& out, std::vector<ReadFailure>& failures) {
   unsigned long long mj = 0;
   const double t0 = now_s();
-  const nvml::Return rc = library_->api().total_energy(device_, &mj);
+  const nvml::Return rc = device_->api().total_energy(device_->handle(), &mj);
   const double t = 0.5 * (t0 + now_s());
   if (rc != nvml::kSuccess) {
-    failures.push_back(ReadFailure{t, energy_rail_, "nvmlDeviceGetTotalEnergyConsumption: " + library_->describe(rc)});
+    failures.push_back(ReadFailure{t, energy_rail_, "nvmlDeviceGetTotalEnergyConsumption: " + device_->describe(rc)});
     return;
   }
   out.push_back(Reading{t, energy_rail_, static_cast<double>(mj) * 1e-3});
@@ -133,20 +129,18 @@ void NvmlSource::read_energy(std::vector<Reading>& out, std::vector<ReadFailure>
 void NvmlSource::read_power(std::vector<Reading>& out, std::vector<ReadFailure>& failures) {
   unsigned mw = 0;
   const double t0 = now_s();
-  const nvml::Return rc = library_->api().power_usage(device_, &mw);
+  const nvml::Return rc = device_->api().power_usage(device_->handle(), &mw);
   const double t = 0.5 * (t0 + now_s());
   if (rc != nvml::kSuccess) {
-    failures.push_back(ReadFailure{t, power_rail_, "nvmlDeviceGetPowerUsage: " + library_->describe(rc)});
+    failures.push_back(ReadFailure{t, power_rail_, "nvmlDeviceGetPowerUsage: " + device_->describe(rc)});
     return;
   }
   out.push_back(Reading{t, power_rail_, static_cast<double>(mw) * 1e-3});
 }
 
+// An unusable source lets go of the GPU at once (its nvmlShutdown runs when no state reader shares it).
 void NvmlSource::release() {
-  if (initialised_) library_->api().shutdown();
-  initialised_ = false;
-  device_ = nullptr;
-  library_.reset();
+  device_.reset();
 }
 
 }  // namespace
@@ -155,7 +149,7 @@ std::string nvml_library_path(const NvmlOptions& options) {
   if (!options.library.empty()) return options.library;
   const char* env = std::getenv("LAYER_ENERGY_NVML_LIBRARY");
   if (env != nullptr && *env != '\0') return env;
-  return kDefaultLibrary;
+  return nvml::kDefaultLibrary;
 }
 
 std::unique_ptr<PowerSource> make_nvml_source(const NvmlOptions& options) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "power/device_state.hpp"
+#include "power/nvml_device.hpp"
 #include "power/nvml_library.hpp"
 
 namespace layer_energy::power {
@@ -13,9 +14,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 class NvmlStateReader final : public DeviceStateReader {
  public:
-  explicit NvmlStateReader(const NvmlOptions& options) { reason_ = open(options); }
-  ~NvmlStateReader() override {
-    if (initialised_) library_->api().shutdown();
+  explicit NvmlStateReader(const NvmlOptions& options) {
+    reason_ = open(options);
+    if (!reason_.empty()) device_.reset();
   }
 
   // Empty when the reader can read a clock.
@@ -24,10 +25,11 @@ class NvmlStateReader final : public DeviceStateReader {
   DeviceState read() override {
     DeviceState state;
     if (!reason_.empty()) return state;
-    const nvml::Api& api = library_->api();
+    const nvml::Api& api = device_->api();
+    const nvml::Device device = device_->handle();
     unsigned value = 0;
-    if (api.clock_info(device_, nvml::kClockSm, &value) == nvml::kSuccess) state.gpu_clock_mhz = value;
-    if (temperature_ && api.temperature(device_, nvml::kTemperatureGpu, &value) == nvml::kSuccess) {
+    if (api.clock_info(device, nvml::kClockSm, &value) == nvml::kSuccess) state.gpu_clock_mhz = value;
+    if (temperature_ && api.temperature(device, nvml::kTemperatureGpu, &value) == nvml::kSuccess) {
       state.temp_c = value;
     }
     return state;
@@ -40,9 +42,8 @@ class NvmlStateReader final : public DeviceStateReader {
  private:
   std::string open(const NvmlOptions& options);
 
-  std::unique_ptr<nvml::Library> library_;
-  bool initialised_ = false;
-  nvml::Device device_ = nullptr;
+  // Shared with an NVML power source of the same GPU (one nvmlInit per GPU); null when unusable.
+  std::shared_ptr<NvmlDevice> device_;
   bool temperature_ = false;
   double max_clock_mhz_ = kNaN;
   std::map<std::string, std::string> context_;
@@ -50,22 +51,21 @@ class NvmlStateReader final : public DeviceStateReader {
 };
 
 std::string NvmlStateReader::open(const NvmlOptions& options) {
-  library_ = std::make_unique<nvml::Library>(nvml_library_path(options));
-  if (!library_->error().empty()) return "nvml: " + library_->error();
-  const nvml::Api& api = library_->api();
-  if (api.clock_info == nullptr) return "nvml: nvmlDeviceGetClockInfo missing from the library";
-  if (nvml::Return rc = api.init(); rc != nvml::kSuccess) return "nvml: nvmlInit failed: " + library_->describe(rc);
-  initialised_ = true;
-  if (std::string why = nvml::open_device(*library_, options, false, &device_); !why.empty()) return why;
+  NvmlDevice::Needs needs;
+  needs.clock_info = true;
+  std::string why;
+  device_ = NvmlDevice::open(options, needs, &why);
+  if (!device_) return why;
+  const nvml::Api& api = device_->api();
+  const nvml::Device device = device_->handle();
 
   unsigned value = 0;
-  if (nvml::Return rc = api.clock_info(device_, nvml::kClockSm, &value); rc != nvml::kSuccess) {
-    return "nvml: " + nvml::device_label(options) + ": no SM clock (" + library_->describe(rc) + ")";
+  if (nvml::Return rc = api.clock_info(device, nvml::kClockSm, &value); rc != nvml::kSuccess) {
+    return "nvml: " + device_->label() + ": no SM clock (" + device_->describe(rc) + ")";
   }
   // Probed once: a GPU without a temperature sensor reading is not asked again at every window edge.
-  temperature_ =
-      api.temperature != nullptr && api.temperature(device_, nvml::kTemperatureGpu, &value) == nvml::kSuccess;
-  if (api.max_clock_info != nullptr && api.max_clock_info(device_, nvml::kClockSm, &value) == nvml::kSuccess &&
+  temperature_ = api.temperature != nullptr && api.temperature(device, nvml::kTemperatureGpu, &value) == nvml::kSuccess;
+  if (api.max_clock_info != nullptr && api.max_clock_info(device, nvml::kClockSm, &value) == nvml::kSuccess &&
       value > 0) {
     max_clock_mhz_ = value;
     context_["gpu_max_clock_MHz"] = std::to_string(value);

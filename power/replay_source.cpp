@@ -38,6 +38,12 @@ class ReplaySource final : public PowerSource {
   }
 
   std::string name() const override { return "replay"; }
+  // A tegrastats log replays here too: recorded, and its board() ("replay of FILE") names no machine.
+  SourceTraits traits() const override {
+    SourceTraits traits;
+    traits.recorded = true;
+    return traits;
+  }
   std::string unusable_reason() const override { return unusable_; }
   const std::vector<Rail>& rails() const override { return trace_.rails; }
   double update_period_s() const override { return period_; }

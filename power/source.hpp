@@ -35,6 +35,16 @@ struct ReadFailure {
   std::string why;
 };
 
+// What a source is, as typed facts the harness branches on (never on name(), which is for display and the context).
+struct SourceTraits {
+  // A replayed trace (a --power_trace_out CSV or a tegrastats log): its timing is what was recorded, so there is no
+  // update period to infer and no stuck sensor to suspect.
+  bool recorded = false;
+  // board() names the whole machine (a Jetson module's model string), not one device on it, so it is the context's
+  // `board`.
+  bool board_names_machine = false;
+};
+
 class PowerSource {
  public:
   PowerSource() = default;
@@ -42,8 +52,10 @@ class PowerSource {
   PowerSource& operator=(const PowerSource&) = delete;
   virtual ~PowerSource() = default;
 
-  // "jetson", "nvml", "rapl", "replay".
+  // "jetson", "nvml", "rapl", "replay": for messages and the context's power_source only; code branches on traits().
   virtual std::string name() const = 0;
+  // Typed capabilities; the default (all false) suits a live sensor of one device (nvml, rapl).
+  virtual SourceTraits traits() const { return {}; }
   // Empty when the source can be used; otherwise one line saying why not (kept and shown, never silently dropped).
   virtual std::string unusable_reason() const = 0;
   virtual const std::vector<Rail>& rails() const = 0;

@@ -6,8 +6,11 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "power/device_state.hpp"
+#include "power/nvml_device.hpp"
 #include "power/nvml_source.hpp"
 #include "source_poll.hpp"
 
@@ -272,6 +275,140 @@ TEST_F(NvmlSourceTest, ShutsDownWhatItInitialised) {
   setenv("FAKE_NVML_NAME", "Second Script", 1);
   EXPECT_EQ(fake()->board(), "Second Script");
   dlclose(handle);
+}
+
+// ---- one NvmlDevice per GPU, shared by the power source and the state reader ----
+
+// Holds the fake loaded (so its state survives between objects) and reads its nvmlInit balance.
+class FakeInitCount {
+ public:
+  FakeInitCount() : handle_(dlopen(FAKE_NVML_PATH, RTLD_NOW | RTLD_LOCAL)) {
+    if (handle_ != nullptr) count_ = reinterpret_cast<int (*)()>(dlsym(handle_, "fake_nvml_init_count"));
+  }
+  ~FakeInitCount() {
+    if (handle_ != nullptr) dlclose(handle_);
+  }
+  FakeInitCount(const FakeInitCount&) = delete;
+  FakeInitCount& operator=(const FakeInitCount&) = delete;
+  bool ok() const { return count_ != nullptr; }
+  int operator()() const { return count_(); }
+
+ private:
+  void* handle_ = nullptr;
+  int (*count_)() = nullptr;
+};
+
+NvmlOptions fake_options(unsigned index = 0) {
+  NvmlOptions options;
+  options.library = FAKE_NVML_PATH;
+  options.index = index;
+  return options;
+}
+
+TEST_F(NvmlSourceTest, SourceAndStateReaderOfOneGpuInitialiseNvmlOnce) {
+  FakeInitCount init_count;
+  ASSERT_TRUE(init_count.ok()) << dlerror();
+  {
+    auto source = fake();
+    ASSERT_EQ(source->unusable_reason(), "");
+    std::string why;
+    auto reader = make_nvml_state_reader(fake_options(), &why);
+    ASSERT_NE(reader, nullptr) << why;
+    EXPECT_EQ(init_count(), 1);  // one nvmlInit for the GPU, not one per reader
+    // Both read through the shared device, and either outlives the other.
+    EXPECT_EQ(poll(*source, true).readings.size(), 2u);
+    EXPECT_DOUBLE_EQ(reader->read().gpu_clock_mhz, 1755.0);
+    source.reset();
+    EXPECT_EQ(init_count(), 1);
+    EXPECT_DOUBLE_EQ(reader->read().gpu_clock_mhz, 1755.0);
+  }
+  EXPECT_EQ(init_count(), 0);
+  {
+    std::string why;
+    auto reader = make_nvml_state_reader(fake_options(), &why);  // the other order: the reader first
+    ASSERT_NE(reader, nullptr) << why;
+    auto source = fake();
+    ASSERT_EQ(source->unusable_reason(), "");
+    EXPECT_EQ(init_count(), 1);
+    reader.reset();
+    EXPECT_EQ(init_count(), 1);
+    EXPECT_TRUE(poll(*source, true).failures.empty());
+  }
+  EXPECT_EQ(init_count(), 0);
+}
+
+TEST_F(NvmlSourceTest, OneDeviceObjectPerGpu) {
+  FakeInitCount init_count;
+  ASSERT_TRUE(init_count.ok()) << dlerror();
+  setenv("FAKE_NVML_COUNT", "2", 1);
+  {
+    std::string why;
+    auto first = NvmlDevice::open(fake_options(0), {}, &why);
+    ASSERT_NE(first, nullptr) << why;
+    auto again = NvmlDevice::open(fake_options(0), {}, &why);
+    auto second = NvmlDevice::open(fake_options(1), {}, &why);
+    ASSERT_NE(second, nullptr) << why;
+    EXPECT_EQ(again.get(), first.get());
+    EXPECT_NE(second.get(), first.get());
+    EXPECT_NE(second->handle(), first->handle());
+    EXPECT_EQ(first->label(), "GPU 0");
+    EXPECT_EQ(second->label(), "GPU 1");
+    EXPECT_EQ(init_count(), 2);  // one nvmlInit per GPU object
+    // Selecting by bus id is another selection: its own object (NVML's reference-counted init keeps both valid).
+    NvmlOptions by_bus = fake_options();
+    by_bus.pci_bus_id = "00000000:02:00.0";
+    auto by_bus_device = NvmlDevice::open(by_bus, {}, &why);
+    ASSERT_NE(by_bus_device, nullptr) << why;
+    EXPECT_EQ(by_bus_device->handle(), second->handle());
+    EXPECT_EQ(by_bus_device->label(), "GPU 00000000:02:00.0");
+  }
+  EXPECT_EQ(init_count(), 0);
+  // A released device is not handed out again: the next open initialises afresh.
+  std::string why;
+  auto fresh = NvmlDevice::open(fake_options(0), {}, &why);
+  ASSERT_NE(fresh, nullptr) << why;
+  EXPECT_EQ(init_count(), 1);
+}
+
+TEST_F(NvmlSourceTest, DeviceFailuresKeepEachCallersWording) {
+  NvmlOptions absent;
+  absent.library = "/nonexistent/libnvidia-ml.so.1";
+  std::string source_why;
+  std::string reader_why;
+  NvmlDevice::Needs source_needs;
+  source_needs.no_driver_hint = true;
+  EXPECT_EQ(NvmlDevice::open(absent, source_needs, &source_why), nullptr);
+  EXPECT_EQ(make_nvml_state_reader(absent, &reader_why), nullptr);
+  EXPECT_EQ(source_why.rfind("nvml: cannot load /nonexistent/libnvidia-ml.so.1 (", 0), 0u) << source_why;
+  EXPECT_EQ(source_why, reader_why);  // the hint is for the default name only
+  EXPECT_EQ(make_nvml_source(absent)->unusable_reason(), source_why);
+
+  setenv("FAKE_NVML_MODE", "no_device", 1);
+  EXPECT_EQ(fake("no_device")->unusable_reason(), "nvml: no NVIDIA GPU found");
+  EXPECT_EQ(make_nvml_state_reader(fake_options(), &reader_why), nullptr);
+  EXPECT_EQ(reader_why, "nvml: no GPU with index 0 (0 found)");
+}
+
+TEST_F(NvmlSourceTest, ConcurrentOpensOfOneGpuShareOneObject) {
+  FakeInitCount init_count;
+  ASSERT_TRUE(init_count.ok()) << dlerror();
+  std::string why;
+  auto held = NvmlDevice::open(fake_options(), {}, &why);  // initialises the fake before the threads race
+  ASSERT_NE(held, nullptr) << why;
+  constexpr int kThreads = 8;
+  std::vector<std::shared_ptr<NvmlDevice>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&got, i] {
+      for (int round = 0; round < 50; ++round) {
+        std::string thread_why;
+        got[i] = NvmlDevice::open(fake_options(), {}, &thread_why);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const auto& device : got) EXPECT_EQ(device.get(), held.get());
+  EXPECT_EQ(init_count(), 1);
 }
 
 }  // namespace

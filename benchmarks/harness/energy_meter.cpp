@@ -32,7 +32,7 @@ EnergyMeter::EnergyMeter(const MeterOptions& options) {
   power::SamplerOptions sampler_options;
   period_.period_s = source_->update_period_s();
   period_.method = "nominal";
-  if (options.infer_period && source_->name() != "replay") {
+  if (options.infer_period && !source_->traits().recorded) {
     period_ = power::infer_update_period(*source_);
     std::cerr << "layer_bench: " << source_->name() << " update period " << period_.period_s << " s ("
               << period_.method << ")\n";
@@ -87,7 +87,7 @@ CaseEnergy EnergyMeter::measure(double t0_s, double t1_s) {
   result.error_j = total.error_j;
   result.samples = static_cast<double>(total.samples);
   result.power_w = total.ok ? total.energy_j / (t1_s - t0_s) : 0.0;
-  if (source_->name() == "replay") return result;  // a recorded trace is what it is: nothing to suspect
+  if (source_->traits().recorded) return result;  // a recorded trace is what it is: nothing to suspect
   std::vector<power::Rail> selected_rails;
   std::vector<power::Series> selected_series;
   const auto series = sampler_->snapshot();
