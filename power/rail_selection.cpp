@@ -5,7 +5,11 @@
 
 namespace layer_energy::power {
 
-bool is_whole_module_rail(const std::string& name) { return name == "VDD_IN" || name == "POM_5V_IN"; }
+// VDD_IN (Orin, Xavier), POM_5V_IN (TX2, Nano) and Jetson Thor's VIN (an INA238 on the module input, R38): the
+// module's input, which contains every other rail. Exact names: AGX Orin's VIN_SYS_5V0 is a separate 5 V supply.
+bool is_whole_module_rail(const std::string& name) {
+  return name == "VDD_IN" || name == "POM_5V_IN" || name == "VIN";
+}
 
 void choose_default_total(std::vector<Rail>& rails) {
   const bool has_module_rail =

@@ -194,6 +194,24 @@ TEST(Tegrastats, JetPack7ThreeValueFormReadsTheInstantValue) {
   EXPECT_DOUBLE_EQ(read_tegrastats(bare.path()).series[0].v[0], 1.236);
 }
 
+// Jetson Thor (R38) prints VIN, the module input measured by an INA238, beside the rails it contains: VIN alone is
+// the default total, never summed with them; VIN_SYS_5V0 (a separate 5 V supply) is not the module rail.
+TEST(Tegrastats, ThorVinIsTheWholeModuleRail) {
+  LogFile thor(
+      "09-01-2025 10:00:00 RAM 4000/125000MB CPU [1%@972] VIN 19780mW/19780mW VDD_GPU 2100mW/2100mW "
+      "VDD_CPU_SOC_MSS 5200mW/5200mW VIN_SYS_5V0 3100mW/3100mW\n"
+      "09-01-2025 10:00:01 RAM 4000/125000MB CPU [1%@972] VIN 19810mW/19795mW VDD_GPU 2130mW/2115mW "
+      "VDD_CPU_SOC_MSS 5210mW/5205mW VIN_SYS_5V0 3100mW/3100mW\n");
+  const Trace trace = read_tegrastats(thor.path());
+  ASSERT_EQ(trace.rails.size(), 4u);
+  EXPECT_EQ(trace.rails[0].name, "VIN");
+  EXPECT_TRUE(trace.rails[0].default_total);
+  for (std::size_t i = 1; i < trace.rails.size(); ++i) {
+    EXPECT_FALSE(trace.rails[i].default_total) << trace.rails[i].name;
+  }
+  EXPECT_DOUBLE_EQ(trace.series[0].v[1], 19.810);
+}
+
 // AGX Orin on JetPack 5 prints its not-connected INA3221 channels as `NC 0mW/0mW`: they are no rails (and so never
 // part of the default total), as the sysfs source skips NC labels.
 TEST(Tegrastats, NotConnectedChannelsAreNotRails) {
