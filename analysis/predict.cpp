@@ -91,10 +91,45 @@ double normal_z(double level) {
   return last_z;
 }
 
+// The conv that reads and writes like a pooling, add, activation or batch-norm layer: a depthwise conv (one weight
+// per channel and window element, memory-bound like them) over the same planes. Pooling: the same window, stride
+// and pad, so the same MACs; activation and batch-norm: 1x1, one operation per element; add: 1x1 over 1.5 C
+// channels, so that its bytes are the add's three tensors.
+layers::Layer depthwise_equivalent(const layers::Layer& layer) {
+  const layers::TensorOpShape& s = layer.op;
+  layers::Layer conv;
+  conv.type = layers::LayerType::conv;
+  conv.conv.N = s.N, conv.conv.H = s.H, conv.conv.W = s.W;
+  conv.conv.C = layer.type == layers::LayerType::add ? (3 * s.C + 1) / 2 : s.C;
+  conv.conv.K = conv.conv.groups = conv.conv.C;
+  if (layer.type == layers::LayerType::pool) {
+    const bool global = s.mode == layers::PoolMode::global;
+    conv.conv.R = global ? s.H : s.R;
+    conv.conv.S = global ? s.W : s.R;
+    conv.conv.stride = global ? 1 : s.stride;
+    conv.conv.pad = global ? 0 : s.pad;
+  }
+  return conv;
+}
+
 }  // namespace
 
 Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, const std::string& name,
                          const PredictOptions& options) {
+  if (!layers::has_weights(layer.type) && layers::validate(layer).empty()) {
+    // Not a layer type the model is fitted on: its memory-bound equivalent's figures, never "covered".
+    const layers::Layer proxy = depthwise_equivalent(layer);
+    PredictOptions model_only = options;
+    model_only.use_measured = false;
+    Prediction p = predict_layer(model, proxy, name, model_only);
+    p.type = layer.type;
+    p.macs = layers::macs(layer);
+    p.covered = false;
+    p.reason = std::string(layers::to_string(layer.type)) +
+               " layer: not fitted; predicted as its memory-bound depthwise-conv equivalent " +
+               layers::case_name(proxy) + (p.reason.empty() ? "" : " (" + p.reason + ")");
+    return p;
+  }
   Prediction p;
   p.name = name;
   p.type = layer.type;
@@ -200,7 +235,7 @@ nlohmann::ordered_json predictions_json(const EnergyModel& model, const std::str
   bool energy_ok = true, interval_ok = true, time_ok = true;
   for (const Prediction& p : predictions) {
     layers_json.push_back({{"name", p.name},
-                           {"type", p.type == layers::LayerType::conv ? "conv" : "fc"},
+                           {"type", layers::to_string(p.type)},
                            {"macs", p.macs},
                            {"time_s", number_or_null(p.time_s)},
                            {"energy_J", number_or_null(p.energy_J)},
@@ -244,7 +279,7 @@ std::string predictions_table(const std::vector<Prediction>& predictions) {
     total += p.energy_J, lo += p.energy_lo_J, hi += p.energy_hi_J, time += p.time_s;
     uncovered += p.covered ? 0 : 1;
     out += fmt::format("| {} | {} | {} | {:.4g} | {} | {} | {} | {} | {} |\n", i + 1, p.name,
-                       p.type == layers::LayerType::conv ? "conv" : "fc", p.macs, num(p.time_s * 1e6, "{:.4g}"),
+                       layers::to_string(p.type), p.macs, num(p.time_s * 1e6, "{:.4g}"),
                        num(p.energy_J, "{:.4g}"),
                        std::isfinite(p.energy_lo_J) ? fmt::format("{:.4g} – {:.4g}", p.energy_lo_J, p.energy_hi_J) : "-",
                        p.source, p.covered ? std::string("yes") : "no: " + p.reason);

@@ -60,6 +60,14 @@ BenchOptions extract_bench_options(int* argc, char** argv) {
          if (v.empty()) throw std::invalid_argument("--network: expected a built-in network's name");
          o.network = v;
        }},
+      {"network_layers",
+       [&](const std::string& v) { o.network_layers = one_of("network_layers", v, {"all", "weights"}); }},
+      {"onnx",
+       [&](const std::string& v) {
+         if (v.empty()) throw std::invalid_argument("--onnx: expected an ONNX file");
+         o.onnx = v;
+       }},
+      {"onnx_fold", [&](const std::string& v) { o.onnx_fold = one_of("onnx_fold", v, {"bn", "none"}); }},
       {"precision", [&](const std::string& v) { o.precision = one_of("precision", v, {"fp32", "tf32", "fp16"}); }},
       {"layout", [&](const std::string& v) { o.layout = one_of("layout", v, {"nchw", "nhwc"}); }},
       {"cpu_impl",
@@ -110,6 +118,10 @@ BenchOptions extract_bench_options(int* argc, char** argv) {
   // One set of cases per run: --network does not quietly replace a --grid the user asked for.
   if (grid_given && !o.network.empty()) {
     throw std::invalid_argument("--network=" + o.network + " and --grid=" + o.grid + ": give one of them");
+  }
+  if (!o.onnx.empty() && (grid_given || !o.network.empty())) {
+    const std::string other = grid_given ? "--grid=" + o.grid : "--network=" + o.network;
+    throw std::invalid_argument("--onnx=" + o.onnx + " and " + other + ": give one of them");
   }
   *argc = kept;
   argv[kept] = nullptr;

@@ -15,6 +15,9 @@ struct BenchOptions {
   double energy_rel_err = 0.02;
   std::string grid = "quick";
   std::string network;
+  std::string network_layers = "all";  // all: every layer as deployed (bn folded); weights: conv and FC only
+  std::string onnx;                    // --onnx=FILE: the layers of the network in an ONNX file
+  std::string onnx_fold = "bn";        // bn: batch-norm folded into the conv before it; none: measured as a layer
   std::string precision = "fp32";  // fp32|tf32|fp16
   std::string layout = "nchw";     // nchw|nhwc
   std::string cpu_impl;            // eigen|onednn; empty: onednn where built (a reference-only case on Eigen)

@@ -16,6 +16,7 @@
 #include "benchmarks/harness/energy_meter.hpp"
 #include "benchmarks/filter_match.hpp"
 #include "benchmarks/grids.hpp"
+#include "benchmarks/case_selection.hpp"
 #include "benchmarks/harness/interrupt.hpp"
 #include "benchmarks/harness/layer_cases.hpp"
 #include "layers/networks.hpp"
@@ -132,11 +133,8 @@ int run(int argc, char** argv) {
   const bench::WindowPolicy policy(meter.active(), meter.update_period_s(), options.energy_rel_err);
   const std::string filter = bench::flag_value(argc, argv, "benchmark_filter");
   bench::Harness harness(*backend, meter, harness_options, policy, bench::NameFilter(filter));
-  if (!options.network.empty()) {
-    harness.add_network(options.network, layers::network_layers(options.network), done);
-  } else {
-    harness.add_layers(bench::grid_layers(options.grid), done);
-  }
+  // What a Net/ case runs, for the context: old (conv and FC only) and new results are not compared unknowingly.
+  const std::string net_layers = bench::add_cases(options, done, &harness);
 
   std::string min_time_flag;
   std::vector<char*> args =
@@ -163,6 +161,7 @@ int run(int argc, char** argv) {
     return 0;
   }
   for (const auto& kv : bench::run_context(options, meter, *backend)) benchmark::AddCustomContext(kv.first, kv.second);
+  if (!net_layers.empty()) benchmark::AddCustomContext("net_layers", net_layers);
   if (device_state) {
     benchmark::AddCustomContext("gpu_state_source", device_state->description());
     for (const auto& kv : device_state->context()) benchmark::AddCustomContext(kv.first, kv.second);

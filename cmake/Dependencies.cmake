@@ -102,3 +102,45 @@ else()
     message(STATUS "layer-energy: CPU backend without oneDNN: ${LAYER_ENERGY_ONEDNN_MISSING}")
   endif()
 endif()
+
+# ONNX import (layers/onnx/, --onnx=FILE), optional (LAYER_ENERGY_ONNX=AUTO|ON|OFF): libonnx's protobuf classes and
+# shape inference. LAYER_ENERGY_ONNX_MISSING is the one line import_onnx throws in a build without it.
+# Debian's libonnx-dev ships ONNXConfig.cmake, whose onnx_proto target links protobuf::libprotobuf without finding
+# it and whose headers include protobuf's, yet the package does not depend on libprotobuf-dev: protobuf is found here
+# (CMake's FindProtobuf module, which defines protobuf::libprotobuf) and its absence is reported on its own.
+set(LAYER_ENERGY_ONNX AUTO CACHE STRING
+    "ONNX import (--onnx=FILE): AUTO (when libonnx and protobuf are found), ON, OFF")
+set_property(CACHE LAYER_ENERGY_ONNX PROPERTY STRINGS AUTO ON OFF)
+set(LAYER_ENERGY_HAVE_ONNX OFF)
+if(LAYER_ENERGY_ONNX STREQUAL "OFF")
+  set(LAYER_ENERGY_ONNX_MISSING "this build has no ONNX import (configured with LAYER_ENERGY_ONNX=OFF)")
+else()
+  find_package(ONNX CONFIG QUIET)
+  if(ONNX_FOUND AND TARGET onnx AND TARGET onnx_proto)
+    find_package(Protobuf QUIET)
+    # ONNX_INCLUDE_DIRS is wrong on multiarch layouts (/usr/lib/include); the target's own directories are right.
+    get_target_property(onnx_include_dirs onnx INTERFACE_INCLUDE_DIRECTORIES)
+    find_file(LAYER_ENERGY_ONNX_SHAPE_INFERENCE_H onnx/shape_inference/implementation.h PATHS ${onnx_include_dirs}
+              NO_DEFAULT_PATH)
+  endif()
+  if(NOT ONNX_FOUND OR NOT TARGET onnx OR NOT TARGET onnx_proto)
+    set(LAYER_ENERGY_ONNX_MISSING
+        "this build has no ONNX import (libonnx not found at configure time; install libonnx-dev and reconfigure)")
+  elseif(NOT LAYER_ENERGY_ONNX_SHAPE_INFERENCE_H)
+    set(LAYER_ENERGY_ONNX_MISSING "this build has no ONNX import (ONNX ${ONNX_VERSION} found without its \
+shape-inference header; install libonnx-dev and reconfigure)")
+  elseif(NOT Protobuf_FOUND OR NOT TARGET protobuf::libprotobuf)
+    set(LAYER_ENERGY_ONNX_MISSING "this build has no ONNX import (ONNX ${ONNX_VERSION} found but not protobuf's \
+C++ headers and library; install libprotobuf-dev and reconfigure)")
+  else()
+    set(LAYER_ENERGY_HAVE_ONNX ON)
+    set(LAYER_ENERGY_ONNX_MISSING "")
+    message(STATUS "layer-energy: ONNX ${ONNX_VERSION} found (protobuf ${Protobuf_VERSION})")
+  endif()
+  if(NOT LAYER_ENERGY_HAVE_ONNX)
+    if(LAYER_ENERGY_ONNX STREQUAL "ON")
+      message(FATAL_ERROR "layer-energy: LAYER_ENERGY_ONNX=ON but ${LAYER_ENERGY_ONNX_MISSING}")
+    endif()
+    message(STATUS "layer-energy: no ONNX import: ${LAYER_ENERGY_ONNX_MISSING}")
+  endif()
+endif()

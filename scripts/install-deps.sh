@@ -11,8 +11,10 @@ packages=(
 )
 
 # Optional: installed where the release's archive has it. libdnnl-dev: oneDNN, the CPU backend's conv/FC
-# (LAYER_ENERGY_ONEDNN=AUTO finds it; without it the backend uses Eigen).
-optional=(libdnnl-dev)
+# (LAYER_ENERGY_ONEDNN=AUTO finds it; without it the backend uses Eigen). libonnx-dev with libprotobuf-dev (which
+# Debian's libonnx-dev needs but does not depend on): the ONNX import, --onnx=FILE (LAYER_ENERGY_ONNX=AUTO);
+# python3-onnx: scripts/make-test-onnx.py, which writes its test fixtures.
+optional=(libdnnl-dev libonnx-dev libprotobuf-dev python3-onnx)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <sstream>
 
 #include "analysis/synthetic.hpp"
@@ -220,6 +221,36 @@ TEST(EnergyPredict, NetworkCoverageAndErrors) {
   EXPECT_EQ(run_command(bin("energy_predict") + " --model " + fixture("empty.json") + " --network vgg16").exit_code, 2);
   EXPECT_EQ(run_command(bin("energy_predict") + " --model " + model + " --network vgg16 --layers " + data).exit_code,
             2);
+}
+
+TEST(EnergyPredict, EveryLayerOfANetworkIncludingTypesTheModelWasNotFittedOn) {
+  const std::string data = temp("all_layers.json"), model = temp("all_layers_model.json");
+  write(data, synthetic_result_json(truth(), random_layers(60, 20, 7), 1, 8));
+  ASSERT_EQ(run_command(bin("energy_fit") + " " + data + " --out " + model).exit_code, 0);
+  const std::string out = temp("all_layers_pred.json");
+  auto r = run_command(bin("energy_predict") + " --model " + model +
+                       " --network resnet18 --network_layers all --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json p = read_json(out);
+  ASSERT_EQ(p["layers"].size(), 48u);  // 20 conv, 1 FC, 17 act, 8 add, 2 pool
+  std::map<std::string, int> types;
+  double sum = 0;
+  for (const json& l : p["layers"]) {
+    const std::string type = l["type"];
+    ++types[type];
+    EXPECT_GT(l["energy_J"].get<double>(), 0) << l.dump();
+    sum += l["energy_J"].get<double>();
+    if (type != "conv" && type != "fc") {
+      EXPECT_FALSE(l["covered"].get<bool>()) << l.dump();
+      EXPECT_NE(l["reason"].get<std::string>().find("memory-bound depthwise-conv equivalent"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(types, (std::map<std::string, int>{{"conv", 20}, {"fc", 1}, {"act", 17}, {"add", 8}, {"pool", 2}}));
+  EXPECT_NEAR(p["total_J"].get<double>(), sum, 1e-9 * sum);
+  const std::string weights = temp("weights_pred.json");
+  ASSERT_EQ(run_command(bin("energy_predict") + " --model " + model + " --network resnet18 --out " + weights).exit_code,
+            0);
+  EXPECT_LT(read_json(weights)["total_J"].get<double>(), p["total_J"].get<double>());
 }
 
 }  // namespace

@@ -196,3 +196,49 @@ TEST(Networks, UnknownNameOrBadBatchThrows) {
 
 }  // namespace
 }  // namespace layer_energy::layers
+
+namespace layer_energy::layers {
+namespace {
+
+// Every layer as deployed (batch-norm folded): the counts of an ONNX export of torchvision's models (Relu/Clip,
+// MaxPool, GlobalAveragePool, Add), and the conv/FC layers exactly those of the weights-only list.
+TEST(NetworksAllLayers, CountsMatchTheDeployedGraph) {
+  struct Expected {
+    const char* name;
+    int act, pool, add;
+  };
+  for (const Expected& e : {Expected{"alexnet", 7, 3, 0}, Expected{"vgg16", 15, 5, 0}, Expected{"resnet18", 17, 2, 8},
+                            Expected{"mobilenet_v2", 35, 1, 10}}) {
+    SCOPED_TRACE(e.name);
+    const std::vector<Layer> all = network_layers(e.name, 1, NetworkLayers::all);
+    int act = 0, pool = 0, add = 0;
+    std::vector<std::string> weighted;
+    for (const Layer& l : all) {
+      EXPECT_EQ(validate(l), "") << l.label;
+      act += l.type == LayerType::act;
+      pool += l.type == LayerType::pool;
+      add += l.type == LayerType::add;
+      if (has_weights(l.type)) weighted.push_back(case_name(l) + " " + l.label);
+    }
+    EXPECT_EQ(act, e.act);
+    EXPECT_EQ(pool, e.pool);
+    EXPECT_EQ(add, e.add);
+    std::vector<std::string> expected;
+    for (const Layer& l : network_layers(e.name)) expected.push_back(case_name(l) + " " + l.label);
+    EXPECT_EQ(weighted, expected);
+  }
+}
+
+TEST(NetworksAllLayers, ShapesFollowTheGraph) {
+  const std::vector<Layer> all = network_layers("resnet18", 2, NetworkLayers::all);
+  EXPECT_EQ(case_name(find(all, "maxpool")), "Pool/N:2/C:64/H:112/W:112/R:3/stride:2/pad:1/mode:max");
+  EXPECT_EQ(case_name(find(all, "layer4.1.add")), "Add/N:2/C:512/H:7/W:7");
+  EXPECT_EQ(case_name(find(all, "avgpool")), "Pool/N:2/C:512/H:7/W:7/R:7/stride:1/pad:0/mode:global");
+  const std::vector<Layer> mobile = network_layers("mobilenet_v2", 1, NetworkLayers::all);
+  EXPECT_EQ(case_name(find(mobile, "features.0.2")), "Act/N:1/C:32/H:112/W:112/op:relu6");
+  EXPECT_EQ(case_name(find(network_layers("alexnet", 1, NetworkLayers::all), "classifier.2")),
+            "Act/N:1/C:4096/H:1/W:1/op:relu");
+}
+
+}  // namespace
+}  // namespace layer_energy::layers

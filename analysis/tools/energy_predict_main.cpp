@@ -1,15 +1,19 @@
-// energy_predict --model M (--network NAME | --layers FILE) [--out FILE] [--batch N] [--level 0.9]
+// energy_predict --model M (--network NAME [--network_layers weights|all] | --layers FILE | --onnx FILE
+//                [--onnx_fold bn|none]) [--out FILE] [--batch N] [--level 0.9]
 // A table on stdout; with --out, JSON {"model", "layers": [{"name", "type", "macs", "time_s", "energy_J",
 // "energy_lo_J", "energy_hi_J", "covered", "reason", "source"}], "total_J", "total_lo_J", "total_hi_J",
 // "total_time_s"} in input order. Exit: 0 done; 2 bad arguments or unreadable model/layers.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <map>
+#include <utility>
 
 #include "analysis/predict.hpp"
 #include "analysis/tools/tool_common.hpp"
 #include "layers/atomic_file.hpp"
 #include "layers/layer_csv.hpp"
 #include "layers/networks.hpp"
+#include "layers/onnx/onnx_import.hpp"
 
 int main(int argc, char** argv) {
   using namespace layer_energy;
@@ -20,23 +24,53 @@ int main(int argc, char** argv) {
   app.add_option("--model", model_path, "model JSON from energy_fit")->required();
   auto* net_opt = app.add_option("--network", network, "built-in network: alexnet, vgg16, resnet18, mobilenet_v2");
   auto* layers_opt = app.add_option("--layers", layers_path, "layer CSV (the layer_bench --grid format)");
+  std::string onnx_path, onnx_fold = "bn", network_layers = "weights";
+  auto* onnx_opt = app.add_option("--onnx", onnx_path, "the network in an ONNX file: every node with a case");
+  app.add_option("--onnx_fold", onnx_fold, "bn: batch-norm folded into the conv before it; none: a layer")
+      ->check(CLI::IsMember({"bn", "none"}))
+      ->capture_default_str();
+  app.add_option("--network_layers", network_layers, "weights: conv and FC; all: pooling, activations, adds too")
+      ->check(CLI::IsMember({"weights", "all"}))
+      ->capture_default_str();
   net_opt->excludes(layers_opt);
+  onnx_opt->excludes(net_opt)->excludes(layers_opt);
   // A named range: CLI11's PositiveNumber prints the whole double range in its message.
-  app.add_option("--batch", batch, "batch size of --network")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  auto* batch_opt =
+      app.add_option("--batch", batch, "batch size of --network (--onnx: the file's own unless given)")
+          ->check(CLI::Range(1, 1 << 20))
+          ->capture_default_str();
   app.add_option("--out", out_path, "JSON output file");
   PredictOptions options;
   bool model_only = false;
   app.add_flag("--model-only", model_only, "the model's figure even for configurations the model's data measured");
-  app.add_option("--level", options.level, "prediction-interval level")->check(CLI::Range(0.5, 0.999))->capture_default_str();
+  app.add_option("--level", options.level, "prediction-interval level")
+      ->check(CLI::Range(0.5, 0.999))
+      ->capture_default_str();
   const auto check = [&] {
-    if (network.empty() && layers_path.empty()) throw CLI::RequiredError("--network or --layers");
+    if (network.empty() && layers_path.empty() && onnx_path.empty()) {
+      throw CLI::RequiredError("--network, --layers or --onnx");
+    }
   };
   if (const auto exit_code = tool::parse_command_line(app, argc, argv, check)) return *exit_code;
   try {
     options.use_measured = !model_only;
     const EnergyModel model = read_model_file(model_path);
-    std::vector<layers::Layer> input =
-        network.empty() ? layers::read_layer_csv(layers_path) : layers::network_layers(network, batch);
+    std::vector<layers::Layer> input;
+    std::map<std::string, int> skipped_ops;
+    if (!onnx_path.empty()) {
+      layers::OnnxOptions onnx_options;
+      onnx_options.fold_bn = onnx_fold == "bn";
+      if (batch_opt->count() > 0) onnx_options.batch = batch;
+      layers::OnnxImport onnx = layers::import_onnx(onnx_path, onnx_options);
+      for (const auto& note : onnx.notes) std::cerr << "energy_predict: --onnx: " << note << "\n";
+      input = std::move(onnx.layers);
+      skipped_ops = std::move(onnx.skipped_ops);
+    } else if (!network.empty()) {
+      const auto which = network_layers == "all" ? layers::NetworkLayers::all : layers::NetworkLayers::weights;
+      input = layers::network_layers(network, batch, which);
+    } else {
+      input = layers::read_layer_csv(layers_path);
+    }
     std::vector<Prediction> predictions;
     predictions.reserve(input.size());
     for (std::size_t i = 0; i < input.size(); ++i) {
@@ -50,9 +84,18 @@ int main(int argc, char** argv) {
     if (uncovered) std::cerr << "energy_predict: warning: " << uncovered << " layer(s) outside the fitted region\n";
     if (!model.has_energy) std::cerr << "energy_predict: note: a time-only model: energy_J is null\n";
     if (model.schema == 1) std::cerr << "energy_predict: note: a schema 1 model: no time and no intervals\n";
+    if (!skipped_ops.empty()) {
+      // Never silent: operators with no case are not in the total.
+      std::string listed;
+      for (const auto& kv : skipped_ops) {
+        listed += (listed.empty() ? "" : ", ") + kv.first + " x" + std::to_string(kv.second);
+      }
+      std::cerr << "energy_predict: --onnx: not predicted (no case), not in the total: " << listed << "\n";
+    }
     if (!out_path.empty()) {
-      if (!layers::write_file_atomically(out_path,
-                                         predictions_json(model, model_path, predictions, options.level).dump(2) + "\n")) {
+      auto json = predictions_json(model, model_path, predictions, options.level);
+      if (!onnx_path.empty()) json["skipped_ops"] = skipped_ops;
+      if (!layers::write_file_atomically(out_path, json.dump(2) + "\n")) {
         std::cerr << "energy_predict: " << out_path << ": cannot write\n";
         return 2;
       }

@@ -15,6 +15,7 @@
 #include "benchmarks/backends/cuda/cuda_context.hpp"
 #include "benchmarks/backends/cuda/cuda_conv.hpp"
 #include "benchmarks/backends/cuda/cuda_fc.hpp"
+#include "benchmarks/backends/cuda/cuda_tensor_ops.hpp"
 
 namespace layer_energy::bench {
 
@@ -86,9 +87,7 @@ class CudaBackend final : public Backend {
     const std::string problem = layers::validate(layer);
     if (!problem.empty()) throw UnsupportedLayer(problem);
     context_->make_current();
-    if (!layers::has_weights(layer.type)) {
-      throw UnsupportedLayer(std::string("cuda backend: ") + layers::to_string(layer.type) + " layers not built yet");
-    }
+    if (!layers::has_weights(layer.type)) return cuda::prepare_tensor_op(context_, layer, precision, layout, seed);
     if (layer.type == layers::LayerType::fc) return cuda::prepare_fc(context_, layer.fc, precision, seed);
     return cuda::prepare_conv(context_, layer.conv, precision, layout, seed);
   }

@@ -1,17 +1,17 @@
 #include "benchmarks/backends/cuda/cuda_conv.hpp"
 
 #include <algorithm>
-#include <climits>
 #include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "benchmarks/backends/cuda/cuda_check.hpp"
+#include "benchmarks/backends/cuda/cuda_descriptor.hpp"
 #include "benchmarks/backends/cuda/cuda_event.hpp"
 #include "benchmarks/backends/cuda/cuda_graph.hpp"
 #include "benchmarks/backends/cuda/cuda_layer.hpp"
-#include "benchmarks/backends/cuda/cuda_random_fill.hpp"
+#include "benchmarks/backends/cuda/cuda_layout.hpp"
 #include "benchmarks/backends/cuda/cuda_tensor.hpp"
 
 #if CUDNN_MAJOR < 8
@@ -26,42 +26,6 @@ using layers::Layout;
 using layers::Precision;
 
 constexpr std::size_t kGiB = std::size_t{1} << 30;
-
-class TensorDescriptor {
- public:
-  TensorDescriptor() { LAYER_ENERGY_CUDA_CHECK(cudnnCreateTensorDescriptor(&descriptor_)); }
-  ~TensorDescriptor() { cudnnDestroyTensorDescriptor(descriptor_); }
-  TensorDescriptor(const TensorDescriptor&) = delete;
-  TensorDescriptor& operator=(const TensorDescriptor&) = delete;
-  cudnnTensorDescriptor_t get() const { return descriptor_; }
-
- private:
-  cudnnTensorDescriptor_t descriptor_ = nullptr;
-};
-
-class FilterDescriptor {
- public:
-  FilterDescriptor() { LAYER_ENERGY_CUDA_CHECK(cudnnCreateFilterDescriptor(&descriptor_)); }
-  ~FilterDescriptor() { cudnnDestroyFilterDescriptor(descriptor_); }
-  FilterDescriptor(const FilterDescriptor&) = delete;
-  FilterDescriptor& operator=(const FilterDescriptor&) = delete;
-  cudnnFilterDescriptor_t get() const { return descriptor_; }
-
- private:
-  cudnnFilterDescriptor_t descriptor_ = nullptr;
-};
-
-class ConvolutionDescriptor {
- public:
-  ConvolutionDescriptor() { LAYER_ENERGY_CUDA_CHECK(cudnnCreateConvolutionDescriptor(&descriptor_)); }
-  ~ConvolutionDescriptor() { cudnnDestroyConvolutionDescriptor(descriptor_); }
-  ConvolutionDescriptor(const ConvolutionDescriptor&) = delete;
-  ConvolutionDescriptor& operator=(const ConvolutionDescriptor&) = delete;
-  cudnnConvolutionDescriptor_t get() const { return descriptor_; }
-
- private:
-  cudnnConvolutionDescriptor_t descriptor_ = nullptr;
-};
 
 const char* algorithm_name(cudnnConvolutionFwdAlgo_t algorithm) {
   switch (algorithm) {
@@ -121,35 +85,11 @@ bool honours(const cudnnConvolutionFwdAlgoPerf_t& perf, Precision precision) {
   return perf.mathType != CUDNN_TENSOR_OP_MATH && perf.mathType != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
 }
 
-int to_int(int64_t value, const char* what) {
-  if (value < 0 || value > INT_MAX) {
-    throw UnsupportedLayer(std::string("cudnn: ") + what + "=" + std::to_string(value) +
-                           " does not fit cuDNN's 32-bit dimensions");
-  }
-  return static_cast<int>(value);
-}
-
 std::string shape_text(const layers::ConvShape& shape) {
   layers::Layer layer;
   layer.type = layers::LayerType::conv;
   layer.conv = shape;
   return layers::case_name(layer);
-}
-
-// NHWC <-> NCHW on the host, for one batch of `n` images of c x h x w.
-std::vector<float> nhwc_to_nchw(const std::vector<float>& in, int64_t n, int64_t c, int64_t h, int64_t w) {
-  std::vector<float> out(in.size());
-  for (int64_t i = 0; i < n; ++i) {
-    for (int64_t y = 0; y < h; ++y) {
-      for (int64_t x = 0; x < w; ++x) {
-        for (int64_t k = 0; k < c; ++k) {
-          out[static_cast<std::size_t>(((i * c + k) * h + y) * w + x)] =
-              in[static_cast<std::size_t>(((i * h + y) * w + x) * c + k)];
-        }
-      }
-    }
-  }
-  return out;
 }
 
 class ConvLayer final : public CudaPreparedLayer {
@@ -251,23 +191,8 @@ class ConvLayer final : public CudaPreparedLayer {
   }
 
  private:
-  // Random values in logical NCHW order whatever the layout, so that one seed gives the same input and weights in
-  // NCHW and NHWC: for NHWC they are generated into a scratch NCHW tensor and transposed by cudnnTransformTensor.
   void fill(Tensor* tensor, cudnnDataType_t data_type, int n, int c, int h, int w, uint64_t seed, uint32_t stream) {
-    const Context& ctx = context();
-    if (layout_ != Layout::nhwc) {
-      fill_normal(ctx, tensor, seed, stream);
-      return;
-    }
-    Tensor scratch(tensor->count, tensor->element);
-    fill_normal(ctx, &scratch, seed, stream);
-    TensorDescriptor from, to;
-    LAYER_ENERGY_CUDA_CHECK(cudnnSetTensor4dDescriptor(from.get(), CUDNN_TENSOR_NCHW, data_type, n, c, h, w));
-    LAYER_ENERGY_CUDA_CHECK(cudnnSetTensor4dDescriptor(to.get(), CUDNN_TENSOR_NHWC, data_type, n, c, h, w));
-    const float one = 1.0f, zero = 0.0f;
-    LAYER_ENERGY_CUDA_CHECK(
-        cudnnTransformTensor(ctx.cudnn, &one, from.get(), scratch.data(), &zero, to.get(), tensor->data()));
-    LAYER_ENERGY_CUDA_CHECK(cudaStreamSynchronize(ctx.stream));  // before the scratch tensor goes
+    fill_in_layout(context(), tensor, data_type, layout_, n, c, h, w, seed, stream);
   }
 
   // cudnnFindConvolutionForwardAlgorithmEx on the real buffers: every algorithm is run and timed by cuDNN; the

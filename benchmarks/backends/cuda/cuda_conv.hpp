@@ -1,5 +1,5 @@
-// The CUDA backend's conv (internal; see benchmarks/backends/cuda/cuda_backend.hpp): cuDNN's legacy forward convolution, cuDNN 8
-// and 9, NCHW or NHWC, fp32 (FMA math), tf32 or fp16 (fp32 accumulation), any group count.
+// The CUDA backend's conv (internal; see benchmarks/backends/cuda/cuda_backend.hpp): cuDNN's legacy forward
+// convolution, cuDNN 8 and 9, NCHW or NHWC, fp32 (FMA math), tf32 or fp16 (fp32 accumulation), any group count.
 #pragma once
 
 #include <cstdint>

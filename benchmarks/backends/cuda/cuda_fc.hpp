@@ -1,5 +1,5 @@
-// The CUDA backend's FC (internal; see benchmarks/backends/cuda/cuda_backend.hpp): Y (N x out) = X (N x in) * W (in x out), all
-// row-major, with cuBLAS. fp32: cublasSgemm under CUBLAS_DEFAULT_MATH (no TF32); tf32: cublasGemmEx with
+// The CUDA backend's FC (internal; see benchmarks/backends/cuda/cuda_backend.hpp): Y (N x out) = X (N x in) *
+// W (in x out), all row-major, with cuBLAS. fp32: cublasSgemm under CUBLAS_DEFAULT_MATH (no TF32); tf32: cublasGemmEx with
 // CUBLAS_COMPUTE_32F_FAST_TF32 (CUDA 11+); fp16: cublasGemmEx on fp16 tensors with CUBLAS_COMPUTE_32F.
 #pragma once
 
