@@ -281,8 +281,24 @@ TEST(OnnxImport, TorchvisionNetworksMatchTheBuiltInOnes) {
   }
 }
 
-// The largest fixture (mobilenet_v2: 209 nodes), imported 100 times: the target is under 50 ms per import of a
-// 100-node network; the bound here is loose so that Debug and sanitizer builds pass.
+// Every layer, not only conv and FC: the import of torchvision's graph is the built-in network as deployed
+// (layers::NetworkLayers::all: pooling, activations, residual adds, BN folded), layer for layer.
+TEST(OnnxImport, TorchvisionNetworksMatchTheBuiltInOnesLayerForLayer) {
+  SKIP_WITHOUT_ONNX();
+  for (const std::string name : {"alexnet", "vgg16", "resnet18", "mobilenet_v2"}) {
+    SCOPED_TRACE(name);
+    const std::string path = fixture("torchvision_" + name + ".onnx");
+    if (!std::ifstream(path)) GTEST_SKIP() << path << " missing: run scripts/make-test-onnx.py --torchvision";
+    const OnnxImport r = import_onnx(path);
+    const std::vector<Layer> expected =
+        layer_energy::layers::network_layers(name, 1, layer_energy::layers::NetworkLayers::all);
+    EXPECT_EQ(case_names(r.layers), case_names(expected));
+    EXPECT_EQ(layer_macs(r.layers), layer_macs(expected));
+  }
+}
+
+// The largest fixture (mobilenet_v2: 209 nodes), imported 100 times: what it reads, and the time per import printed
+// (the target, under 50 ms for a 100-node network, is a figure for the notes, not a timed assertion).
 TEST(OnnxImport, ImportTime) {
   SKIP_WITHOUT_ONNX();
   const std::string path = fixture("torchvision_mobilenet_v2.onnx");
@@ -296,7 +312,6 @@ TEST(OnnxImport, ImportTime) {
   const double per_import = ms / kRuns;
   RecordProperty("ms_per_import", std::to_string(per_import));
   std::printf("import_onnx(%s): %.3f ms per import (%d runs)\n", path.c_str(), per_import, kRuns);
-  EXPECT_LT(per_import, 500.0);
 }
 
 }  // namespace
