@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "analysis/synthetic.hpp"
+#include "layers/onnx/onnx_import.hpp"
 #include "run_command.hpp"
 
 namespace layer_energy::analysis {
@@ -251,6 +252,34 @@ TEST(EnergyPredict, EveryLayerOfANetworkIncludingTypesTheModelWasNotFittedOn) {
   ASSERT_EQ(run_command(bin("energy_predict") + " --model " + model + " --network resnet18 --out " + weights).exit_code,
             0);
   EXPECT_LT(read_json(weights)["total_J"].get<double>(), p["total_J"].get<double>());
+}
+
+TEST(EnergyPredict, OnnxNetworkEveryNodeWithACaseAndTheOthersListed) {
+  std::string why;
+  if (!layers::onnx_built(&why)) GTEST_SKIP() << why;
+  const std::string data = temp("onnx_fit.json"), model = temp("onnx_model.json"), out = temp("onnx_pred.json");
+  write(data, synthetic_result_json(truth(), random_layers(60, 20, 7), 1, 8));
+  ASSERT_EQ(run_command(bin("energy_fit") + " " + data + " --out " + model).exit_code, 0);
+  const std::string onnx = std::string(LAYER_ENERGY_FIXTURES) + "/onnx/unsupported_op.onnx";
+  auto r = run_command(bin("energy_predict") + " --model " + model + " --onnx " + onnx + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("not predicted (no case), not in the total: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Softmax x1"), std::string::npos) << r.err;
+  const json p = read_json(out);
+  EXPECT_EQ(p["skipped_ops"]["Resize"], 1);
+  EXPECT_EQ(p["skipped_ops"]["Softmax"], 1);
+  std::vector<std::string> types;
+  for (const json& l : p["layers"]) types.push_back(l["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"conv", "act", "pool", "pool"}));  // Conv, Relu, MaxPool, global
+  const std::string folded = std::string(LAYER_ENERGY_FIXTURES) + "/onnx/residual_block.onnx";
+  r = run_command(bin("energy_predict") + " --model " + model + " --onnx " + folded + " --onnx_fold none --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_json(out)["layers"].size(), 7u);  // conv, bn, relu, conv, bn, add, relu
+  EXPECT_EQ(run_command(bin("energy_predict") + " --model " + model + " --onnx " + onnx + " --network vgg16").exit_code,
+            2);
+  r = run_command(bin("energy_predict") + " --model " + model + " --onnx " + temp("missing.onnx"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("missing.onnx"), std::string::npos) << r.err;
 }
 
 }  // namespace
