@@ -470,6 +470,62 @@ TEST_F(GpuBackendTest, OutOfMemoryIsBadAllocAndTheSweepGoesOn) {
   check_fc(*backend_, {2, 64, 32}, Precision::fp32);
 }
 
+// Pooling, add, activation and batch-norm through cuDNN against the naive reference, NCHW and NHWC, fp32 and fp16.
+TEST_F(GpuBackendTest, TensorOpsMatchReference) {
+  using layers::Activation;
+  using layers::LayerType;
+  using layers::PoolMode;
+  std::vector<Layer> cases = {
+      test::tensor_op_layer(LayerType::pool, test::pool(2, 8, 17, 15, 3, 2, 1, PoolMode::max)),
+      test::tensor_op_layer(LayerType::pool, test::pool(1, 16, 12, 12, 2, 2, 0, PoolMode::avg)),
+      test::tensor_op_layer(LayerType::pool, test::pool(1, 5, 9, 9, 3, 2, 1, PoolMode::avg)),  // padded edges
+      test::tensor_op_layer(LayerType::pool, test::pool(2, 32, 7, 7, 7, 1, 0, PoolMode::global)),
+      test::tensor_op_layer(LayerType::add, test::tensor_op(2, 16, 9, 11)),
+      test::tensor_op_layer(LayerType::bn, test::tensor_op(2, 24, 10, 10)),
+  };
+  for (Activation op : {Activation::relu, Activation::relu6, Activation::sigmoid, Activation::silu}) {
+    cases.push_back(test::act_layer(test::tensor_op(1, 12, 13, 13), op));
+  }
+  for (const Layer& layer : cases) {
+    for (Precision p : {Precision::fp32, Precision::fp16}) {
+      for (Layout l : {Layout::nchw, Layout::nhwc}) {
+        const std::string what = layers::case_name(layer, p, l);
+        auto prepared = backend_->prepare(layer, p, l, 11);
+        EXPECT_GT(prepared->run(2), 0.0) << what;
+        const std::vector<float> input = prepared->input(), weights = prepared->weights();
+        test::Reference ref;
+        switch (layer.type) {
+          case LayerType::pool:
+            ref = test::naive_pool(layer.op, input);
+            break;
+          case LayerType::add:
+            ref = test::naive_add(input, weights);
+            break;
+          case LayerType::bn:
+            ref = test::naive_batchnorm(layer.op, input, weights);
+            break;
+          default:
+            ref = test::naive_act(layer.op.op, input);
+            break;
+        }
+        const double rms = test::expect_matches(prepared->output(), ref, p == Precision::fp16 ? 4e-3 : 1e-5,
+                                                what + " [" + prepared->description() + "]", kMeanFloor);
+        std::cout << "[ accuracy ] " << what << ": rms " << rms << "; " << prepared->description() << "\n";
+      }
+    }
+  }
+}
+
+TEST_F(GpuBackendTest, HardSwishIsRefusedWithTheReason) {
+  const Layer layer = test::act_layer(test::tensor_op(1, 8, 8, 8), layers::Activation::hardswish);
+  try {
+    backend_->prepare(layer, Precision::fp32, Layout::nchw, 1);
+    ADD_FAILURE() << "hardswish prepared";
+  } catch (const UnsupportedLayer& e) {
+    EXPECT_NE(std::string(e.what()).find("hardswish"), std::string::npos) << e.what();
+  }
+}
+
 #endif  // LAYER_ENERGY_HAVE_CUDA
 
 }  // namespace

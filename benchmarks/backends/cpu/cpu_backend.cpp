@@ -7,9 +7,12 @@
 #include <thread>
 #include <utility>
 
+#include "benchmarks/backends/cpu/cpu_batchnorm.hpp"
 #include "benchmarks/backends/cpu/cpu_conv.hpp"
+#include "benchmarks/backends/cpu/cpu_eltwise.hpp"
 #include "benchmarks/backends/cpu/cpu_fc.hpp"
 #include "benchmarks/backends/cpu/cpu_layer.hpp"
+#include "benchmarks/backends/cpu/cpu_pool.hpp"
 #include "benchmarks/backends/cpu/cpu_thread_pool.hpp"
 #if LAYER_ENERGY_HAVE_ONEDNN
 #include "benchmarks/backends/cpu/cpu_onednn.hpp"
@@ -76,11 +79,23 @@ class CpuBackend final : public Backend {
     }
     const std::string problem = layers::validate(layer);
     if (!problem.empty()) throw UnsupportedLayer(problem);
-    if (!layers::has_weights(layer.type)) {
-      throw UnsupportedLayer(std::string("cpu backend: ") + layers::to_string(layer.type) + " layers not built yet");
-    }
     const bool fc = layer.type == layers::LayerType::fc;
     if (!fc && layout != layers::Layout::nchw) throw UnsupportedLayer("cpu backend: only the nchw layout");
+    // Pooling, add, activation and batch-norm run on the backend's own plane loops whichever implementation was
+    // asked for (their labels start with "loops").
+    switch (layer.type) {
+      case layers::LayerType::pool:
+        return cpu::prepare_pool(layer.op, seed, pool_);
+      case layers::LayerType::add:
+        return cpu::prepare_add(layer.op, seed, pool_);
+      case layers::LayerType::act:
+        return cpu::prepare_act(layer.op, seed, pool_);
+      case layers::LayerType::bn:
+        return cpu::prepare_batchnorm(layer.op, seed, pool_);
+      case layers::LayerType::conv:
+      case layers::LayerType::fc:
+        break;
+    }
 #if LAYER_ENERGY_HAVE_ONEDNN
     if (impl_ != CpuImpl::eigen) {
       const auto policy = impl_ == CpuImpl::onednn ? cpu::ReferencePolicy::accept : cpu::ReferencePolicy::decline;
