@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "layers/onnx/onnx_import.hpp"
 #include "run_command.hpp"
 
 using layer_energy::test::fixture;
@@ -62,6 +63,34 @@ double seconds_per_iteration(const json& entry) {
 }
 
 }  // namespace
+
+// --onnx: each distinct layer of the file is a case (BN folded into the convs, the repeated relu and conv measured
+// once), plus Net/<stem>; the context says what the Net/ case runs. Every case runs on the CPU backend.
+TEST(LayerBenchE2E, OnnxNetworkRunsEveryDistinctLayerAndItsNetCase) {
+  std::string why;
+  if (!layer_energy::layers::onnx_built(&why)) GTEST_SKIP() << why;
+  const std::string out = temp_path("onnx.json");
+  const auto r = run_command(layer_bench_path() + replay_5w() + " --idle_s=0 --energy_rel_err=0" +
+                             " --benchmark_min_time=0.01 --onnx=" + fixture("onnx/residual_block.onnx") +
+                             " --benchmark_out=" + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("folded into"), std::string::npos) << r.err;
+  const json result = read_json(out);
+  EXPECT_EQ(result["context"]["net_layers"], "onnx residual_block: every node with a case (bn folded into conv)");
+  std::vector<std::string> names;
+  for (const auto& entry : result["benchmarks"]) {
+    names.push_back(entry["name"]);
+    EXPECT_FALSE(entry.value("error_occurred", false)) << entry.dump();
+    EXPECT_TRUE(entry.contains("energy_J")) << entry.dump();
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"Conv/N:1/C:16/H:16/W:16/K:16/R:3/S:3/stride:1/pad:1/groups:1",
+                                              "Act/N:1/C:16/H:16/W:16/op:relu", "Add/N:1/C:16/H:16/W:16",
+                                              "Net/residual_block"}));
+  const auto bad = run_command(layer_bench_path() + replay_5w() + " --onnx=" + fixture("onnx/malformed.onnx"));
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--onnx: "), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("malformed.onnx"), std::string::npos) << bad.err;
+}
 
 TEST(LayerBenchE2E, QuickGridOnReplayedFiveWattsGivesFiveWattsTimesTime) {
   const std::string out = temp_path("quick.json");
