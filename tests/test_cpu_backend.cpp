@@ -15,6 +15,7 @@
 #include "benchmarks/backends/cpu/cpu_backend.hpp"
 #include "benchmarks/backends/cpu/cpu_thread_pool.hpp"
 #include "layers/layer.hpp"
+#include "cpu_impl_fixture.hpp"
 #include "naive_reference.hpp"
 #include "tensor_compare.hpp"
 
@@ -90,27 +91,10 @@ const std::vector<ConvCase>& conv_cases() {
   return cases;
 }
 
-const char* impl_name(CpuImpl impl) {
-  return impl == CpuImpl::eigen ? "eigen" : "onednn";
-}
+// Each test runs once per implementation (tests/cpu_impl_fixture.hpp).
+class CpuImplTest : public test::CpuImplFixture {};
 
-// Each test runs once per implementation; the oneDNN run skips, with the build's reason, where it is not built.
-class CpuImplTest : public ::testing::TestWithParam<CpuImpl> {
- protected:
-  void SetUp() override {
-    std::string why;
-    if (GetParam() == CpuImpl::onednn && !bench::cpu_onednn_built(&why)) GTEST_SKIP() << why;
-  }
-  std::unique_ptr<bench::Backend> backend(int threads = 0) const {
-    CpuBackendOptions options;
-    options.threads = threads;
-    options.impl = GetParam();
-    return bench::make_cpu_backend(options);
-  }
-};
-
-INSTANTIATE_TEST_SUITE_P(Impl, CpuImplTest, ::testing::Values(CpuImpl::eigen, CpuImpl::onednn),
-                         [](const ::testing::TestParamInfo<CpuImpl>& param) { return impl_name(param.param); });
+INSTANTIATE_TEST_SUITE_P(Impl, CpuImplTest, ::testing::Values(CpuImpl::eigen, CpuImpl::onednn), test::impl_param_name);
 
 TEST_P(CpuImplTest, ConvMatchesNaiveReference) {
   for (int threads : {1, 2, 3}) {
@@ -215,7 +199,7 @@ TEST_P(CpuImplTest, SameSeedSameInputsAcrossThreadCountsAndImplementations) {
 
 TEST_P(CpuImplTest, LabelNamesTheImplementationAndThreads) {
   auto backend = this->backend(2);
-  const std::string prefix = std::string(impl_name(GetParam())) + " ";
+  const std::string prefix = std::string(test::impl_name(GetParam())) + " ";
   for (const Layer& layer : {conv_layer(conv(1, 8, 8, 8, 8, 3, 3, 1, 1, 1)),
                              conv_layer(conv(1, 8, 8, 8, 8, 3, 3, 2, 1, 8)), fc_layer({4, 64, 32})}) {
     const std::string label = backend->prepare(layer, Precision::fp32, Layout::nchw, 1)->description();
@@ -231,7 +215,7 @@ TEST_P(CpuImplTest, LabelNamesTheImplementationAndThreads) {
       EXPECT_TRUE(names_primitive) << label;
     }
   }
-  EXPECT_EQ(backend->context().at("cpu_impl"), impl_name(GetParam()));
+  EXPECT_EQ(backend->context().at("cpu_impl"), test::impl_name(GetParam()));
 }
 
 // The reorder back to the plain layout happens when output() is asked for: asked twice, after further runs, it gives

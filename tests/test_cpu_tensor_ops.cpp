@@ -15,6 +15,7 @@
 #include "benchmarks/backends/cpu/cpu_backend.hpp"
 #include "benchmarks/backends/cpu/cpu_vector_math.hpp"
 #include "layers/layer.hpp"
+#include "cpu_impl_fixture.hpp"
 #include "naive_reference.hpp"
 #include "tensor_compare.hpp"
 
@@ -87,26 +88,9 @@ const std::vector<TensorOpShape>& eltwise_shapes() {
   return shapes;
 }
 
-const char* impl_name(CpuImpl impl) {
-  return impl == CpuImpl::eigen ? "eigen" : "onednn";
-}
+class CpuTensorOpsTest : public test::CpuImplFixture {};
 
-class CpuTensorOpsTest : public ::testing::TestWithParam<CpuImpl> {
- protected:
-  void SetUp() override {
-    std::string why;
-    if (GetParam() == CpuImpl::onednn && !bench::cpu_onednn_built(&why)) GTEST_SKIP() << why;
-  }
-  std::unique_ptr<bench::Backend> backend(int threads = 0) const {
-    CpuBackendOptions options;
-    options.threads = threads;
-    options.impl = GetParam();
-    return bench::make_cpu_backend(options);
-  }
-};
-
-INSTANTIATE_TEST_SUITE_P(Impl, CpuTensorOpsTest, ::testing::Values(CpuImpl::eigen, CpuImpl::onednn),
-                         [](const ::testing::TestParamInfo<CpuImpl>& param) { return impl_name(param.param); });
+INSTANTIATE_TEST_SUITE_P(Impl, CpuTensorOpsTest, ::testing::Values(CpuImpl::eigen, CpuImpl::onednn), test::impl_param_name);
 
 TEST_P(CpuTensorOpsTest, PoolMatchesNaiveReference) {
   for (int threads : {1, 2, 3}) {
