@@ -15,7 +15,7 @@ struct BenchOptions {
   double energy_rel_err = 0.02;
   std::string grid = "quick";
   std::string network;
-  std::string network_layers = "all";  // all: every layer as deployed (bn folded); weights: conv and FC only
+  std::string network_layers = "weights";  // weights: conv and FC (the contract's --network); all: every layer, bn folded
   std::string onnx;                    // --onnx=FILE: the layers of the network in an ONNX file
   std::string onnx_fold = "bn";        // bn: batch-norm folded into the conv before it; none: measured as a layer
   std::string precision = "fp32";  // fp32|tf32|fp16
