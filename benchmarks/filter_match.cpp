@@ -34,13 +34,6 @@ bool NameFilter::selects(const std::string& name) const {
   return regex_ && (::regexec(&regex_->re, name.c_str(), 0, nullptr, 0) == 0) != negate_;
 }
 
-int count_matching(const std::vector<std::string>& names, const std::string& filter) {
-  const NameFilter selection(filter);
-  int count = 0;
-  for (const auto& name : names) count += selection.selects(name) ? 1 : 0;
-  return count;
-}
-
 std::string flag_value(int argc, char** argv, const std::string& flag, bool* present) {
   std::string value;
   if (present) *present = false;

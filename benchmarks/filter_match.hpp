@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 namespace layer_energy::bench {
 
@@ -24,8 +23,6 @@ class NameFilter {
   std::unique_ptr<Regex> regex_;  // null: the filter did not compile
   bool negate_ = false;
 };
-
-int count_matching(const std::vector<std::string>& names, const std::string& filter);
 
 // The value of a --benchmark_* flag in argv ("" when absent); `present` tells whether it appeared at all.
 std::string flag_value(int argc, char** argv, const std::string& flag, bool* present = nullptr);

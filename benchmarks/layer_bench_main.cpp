@@ -125,7 +125,6 @@ int run(int argc, char** argv) {
   bench::HarnessOptions harness_options;
   harness_options.precision = precision;
   harness_options.layout = layout;
-  harness_options.energy_rel_err = options.energy_rel_err;
   harness_options.device_state = device_state.get();
   // Run length: the energy target sets the window (--benchmark_min_time) unless the user gave one; without energy
   // (--power=none) only time's own noise matters, and a short window holds it near 1% (README), so a time-only

@@ -19,7 +19,6 @@ namespace layer_energy::bench {
 struct HarnessOptions {
   layers::Precision precision = layers::Precision::fp32;
   layers::Layout layout = layers::Layout::nchw;
-  double energy_rel_err = 0.02;  // 0: no target
   double idle_w = 0;             // idle power of the selected rails
   bool idle_measured = false;
   double warmup_s = 0.1;         // per case, before its first timed call

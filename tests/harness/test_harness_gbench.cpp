@@ -50,7 +50,6 @@ struct Rig {
   static HarnessOptions harness(layers::Precision precision = layers::Precision::fp32) {
     HarnessOptions h;
     h.precision = precision;
-    h.energy_rel_err = 0;
     h.warmup_s = 0.01;
     return h;
   }
