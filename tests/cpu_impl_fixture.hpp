@@ -6,8 +6,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "benchmarks/backends/cpu/cpu_backend.hpp"
+#include "layers/layer.hpp"
 
 namespace layer_energy::test {
 
@@ -30,6 +32,20 @@ class CpuImplFixture : public ::testing::TestWithParam<bench::CpuImpl> {
 // Test names end in the implementation: Impl/CpuImplTest.ConvMatchesNaiveReference/eigen.
 inline std::string impl_param_name(const ::testing::TestParamInfo<bench::CpuImpl>& param) {
   return impl_name(param.param);
+}
+
+// Each layer (invalid by layers::validate) is refused by prepare() with exactly validate's reason.
+inline void expect_refused_with_validate_reason(bench::Backend& backend, const std::vector<layers::Layer>& invalid) {
+  for (const layers::Layer& layer : invalid) {
+    const std::string problem = layers::validate(layer);
+    ASSERT_FALSE(problem.empty()) << "the test's shape is valid: " << layers::case_name(layer);
+    try {
+      backend.prepare(layer, layers::Precision::fp32, layers::Layout::nchw, 1);
+      ADD_FAILURE() << "accepted " << problem;
+    } catch (const bench::UnsupportedLayer& e) {
+      EXPECT_EQ(std::string(e.what()), problem);
+    }
+  }
 }
 
 }  // namespace layer_energy::test

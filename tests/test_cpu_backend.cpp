@@ -263,16 +263,7 @@ TEST_P(CpuImplTest, InvalidShapeIsRefusedNamingTheProblem) {
       conv_layer(conv(0, 4, 8, 8, 4, 3, 3, 1, 1, 1)),  // N = 0
       fc_layer({1, 0, 8}),                             // in = 0
   };
-  for (const Layer& layer : invalid) {
-    const std::string problem = layers::validate(layer);
-    ASSERT_FALSE(problem.empty()) << "the test's shape is valid: " << layers::case_name(layer);
-    try {
-      backend->prepare(layer, Precision::fp32, Layout::nchw, 1);
-      ADD_FAILURE() << "accepted " << problem;
-    } catch (const UnsupportedLayer& e) {
-      EXPECT_EQ(std::string(e.what()), problem);
-    }
-  }
+  test::expect_refused_with_validate_reason(*backend, invalid);
 }
 
 TEST_P(CpuImplTest, RefusesLayersAboveHalfOfMemory) {

@@ -13,24 +13,13 @@
 #include "benchmarks/harness/interrupt.hpp"
 #include "benchmarks/harness/window_policy.hpp"
 #include "power/source.hpp"
+#include "replay_meter.hpp"
 
 namespace layer_energy::bench {
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(LAYER_ENERGY_FIXTURES) + "/" + name; }
-
-MeterOptions replay_5w() {
-  MeterOptions options;
-  options.power = "replay:" + fixture("traces/constant_5w.csv");
-  options.infer_period = false;
-  return options;
-}
-
-MeterOptions no_power() {
-  MeterOptions options;
-  options.power = "none";
-  return options;
-}
+MeterOptions replay_5w() { return test::replay_5w_meter(); }
+MeterOptions no_power() { return test::no_power_meter(); }
 
 layers::Layer small_conv() {
   layers::Layer layer;

@@ -17,6 +17,7 @@
 #include "benchmarks/backends/cpu/cpu_backend.hpp"
 #include "benchmarks/harness/interrupt.hpp"
 #include "benchmarks/harness/layer_cases.hpp"
+#include "replay_meter.hpp"
 #include "reporters/flushing_json_reporter.hpp"
 
 namespace layer_energy::bench {
@@ -41,12 +42,7 @@ layers::Layer conv() {
 struct Rig {
   std::unique_ptr<Backend> backend = make_cpu_backend();
   EnergyMeter meter{options()};
-  static MeterOptions options() {
-    MeterOptions o;
-    o.power = std::string("replay:") + LAYER_ENERGY_FIXTURES + "/traces/constant_5w.csv";
-    o.infer_period = false;
-    return o;
-  }
+  static MeterOptions options() { return test::replay_5w_meter(); }
   static HarnessOptions harness(layers::Precision precision = layers::Precision::fp32) {
     HarnessOptions h;
     h.precision = precision;
@@ -109,7 +105,8 @@ class InterruptedDevice : public WaitingDevice {
 
 // Runs what is registered with `min_time` and returns the JSON the result file would hold.
 json run_registered(const std::string& min_time, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> flags = {"test", "--benchmark_min_time=" + min_time};
+  // Every flag this file sets, each time: the library keeps a flag's last value across Initialize calls.
+  std::vector<std::string> flags = {"test", "--benchmark_min_time=" + min_time, "--benchmark_repetitions=1"};
   flags.insert(flags.end(), extra.begin(), extra.end());
   std::vector<char*> argv;
   for (auto& f : flags) argv.push_back(&f[0]);
@@ -166,6 +163,31 @@ TEST(HarnessGbench, WindowFollowsWallTimeWhenTheHostWaits) {
   EXPECT_LT(window_s, 0.2);
 }
 
+TEST(HarnessGbench, FilterAndResumeDecideWhichCasesAreRegistered) {
+  Rig rig;
+  Harness harness(*rig.backend, rig.meter, Rig::harness(), rig.policy(), NameFilter("^FC/.*:64$"));
+  const std::string done = "FC/N:1/in:32/out:64";
+  EXPECT_EQ(harness.add_layers({conv(), fc(16, 64), fc(32, 64), fc(64, 32), fc(16, 64)}, {done}), 1);
+  ASSERT_EQ(harness.names(), std::vector<std::string>{"FC/N:1/in:16/out:64"});
+  const json result = run_registered("0.01");
+  ASSERT_EQ(result["benchmarks"].size(), 1u);
+  EXPECT_EQ(result["benchmarks"][0]["name"], "FC/N:1/in:16/out:64");
+}
+
+TEST(HarnessGbench, UnsupportedCaseIsASkippedRowWithTheReason) {
+  Rig rig;
+  Harness harness(*rig.backend, rig.meter, Rig::harness(layers::Precision::fp16), rig.policy());
+  ASSERT_EQ(harness.add_layers({fc(16, 16)}, {}), 1);
+  const json result = run_registered("0.01");
+  ASSERT_EQ(result["benchmarks"].size(), 1u);
+  const json& entry = result["benchmarks"][0];
+  EXPECT_EQ(entry["name"], "FC/N:1/in:16/out:16/fp16");
+  const std::string message = entry.value("error_message", entry.value("skip_message", std::string()));
+  EXPECT_EQ(message.rfind("unsupported: ", 0), 0u) << entry.dump();
+  EXPECT_FALSE(entry.contains("energy_J"));
+}
+
+// Last in this file: the signal stays received for the rest of the process (ctest runs each test in its own).
 TEST(HarnessGbench, SignalDuringRepetitionsLetsTheRunningCaseFinishAndSkipsTheRest) {
   install_interrupt_handlers();
   // Calls: 1 warm-up, then timed batches of 1, 10, 100, ...: the 20th is inside the first case's third batch.
@@ -192,30 +214,6 @@ TEST(HarnessGbench, SignalDuringRepetitionsLetsTheRunningCaseFinishAndSkipsTheRe
   EXPECT_EQ(first_runs, 3);  // every repetition of the running case, with its growing batches
   EXPECT_GE(second_skipped, 1);
   EXPECT_TRUE(harness.cases_skipped_by_signal());
-}
-
-TEST(HarnessGbench, FilterAndResumeDecideWhichCasesAreRegistered) {
-  Rig rig;
-  Harness harness(*rig.backend, rig.meter, Rig::harness(), rig.policy(), NameFilter("^FC/.*:64$"));
-  const std::string done = "FC/N:1/in:32/out:64";
-  EXPECT_EQ(harness.add_layers({conv(), fc(16, 64), fc(32, 64), fc(64, 32), fc(16, 64)}, {done}), 1);
-  ASSERT_EQ(harness.names(), std::vector<std::string>{"FC/N:1/in:16/out:64"});
-  const json result = run_registered("0.01");
-  ASSERT_EQ(result["benchmarks"].size(), 1u);
-  EXPECT_EQ(result["benchmarks"][0]["name"], "FC/N:1/in:16/out:64");
-}
-
-TEST(HarnessGbench, UnsupportedCaseIsASkippedRowWithTheReason) {
-  Rig rig;
-  Harness harness(*rig.backend, rig.meter, Rig::harness(layers::Precision::fp16), rig.policy());
-  ASSERT_EQ(harness.add_layers({fc(16, 16)}, {}), 1);
-  const json result = run_registered("0.01");
-  ASSERT_EQ(result["benchmarks"].size(), 1u);
-  const json& entry = result["benchmarks"][0];
-  EXPECT_EQ(entry["name"], "FC/N:1/in:16/out:16/fp16");
-  const std::string message = entry.value("error_message", entry.value("skip_message", std::string()));
-  EXPECT_EQ(message.rfind("unsupported: ", 0), 0u) << entry.dump();
-  EXPECT_FALSE(entry.contains("energy_J"));
 }
 
 }  // namespace
