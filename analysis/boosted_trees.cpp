@@ -194,28 +194,44 @@ void BoostedTrees::flatten() {
 double BoostedTrees::predict(const TreeInput& x) const {
   if (flat_depth_ > 0) {
     const std::size_t splits = (std::size_t{1} << flat_depth_) - 1, leaves = std::size_t{1} << flat_depth_;
-    double out = 0;
     const std::uint8_t* var = flat_var_.data();
     const double* threshold = flat_threshold_.data();
     const double* leaf = flat_leaf_.data();
-    for (std::size_t t = 0; t < roots.size(); ++t, var += splits, threshold += splits, leaf += leaves) {
+    const std::size_t trees = roots.size();
+    // Four trees walked side by side: each level's load depends on the one before, so one tree at a time waits on
+    // every load; four independent walks keep the loads overlapping.
+    constexpr std::size_t kLanes = 4;
+    double out[kLanes] = {0, 0, 0, 0};
+    std::size_t t = 0;
+    for (; t + kLanes <= trees; t += kLanes) {
+      std::size_t i[kLanes] = {0, 0, 0, 0};
+      for (int level = 0; level < flat_depth_; ++level) {
+        for (std::size_t l = 0; l < kLanes; ++l) {
+          const std::size_t base = (t + l) * splits;
+          i[l] = 2 * i[l] + 1 + static_cast<std::size_t>(!(x[var[base + i[l]]] <= threshold[base + i[l]]));
+        }
+      }
+      for (std::size_t l = 0; l < kLanes; ++l) out[l] += leaf[(t + l) * leaves + i[l] - splits];
+    }
+    for (; t < trees; ++t) {
       std::size_t i = 0;
       for (int level = 0; level < flat_depth_; ++level)
-        i = 2 * i + 1 + static_cast<std::size_t>(!(x[var[i]] <= threshold[i]));
-      out += leaf[i - splits];
+        i = 2 * i + 1 + static_cast<std::size_t>(!(x[var[t * splits + i]] <= threshold[t * splits + i]));
+      out[t % kLanes] += leaf[t * leaves + i - splits];
     }
-    return out;
+    return (out[0] + out[1]) + (out[2] + out[3]);
   }
-  double out = 0;
-  for (const int root : roots) {
-    int n = root;
+  // Summed in the flattened walk's four lanes, so both give the same value to the last bit.
+  double out[4] = {0, 0, 0, 0};
+  for (std::size_t t = 0; t < roots.size(); ++t) {
+    int n = roots[t];
     while (nodes[static_cast<std::size_t>(n)].var >= 0) {
       const TreeNode& node = nodes[static_cast<std::size_t>(n)];
       n = x[static_cast<std::size_t>(node.var)] <= node.threshold ? node.left : node.right;
     }
-    out += nodes[static_cast<std::size_t>(n)].value;
+    out[t % 4] += nodes[static_cast<std::size_t>(n)].value;
   }
-  return out;
+  return (out[0] + out[1]) + (out[2] + out[3]);
 }
 
 BoostedTrees fit_boosted_trees(const std::vector<TreeInput>& x, const std::vector<double>& y,

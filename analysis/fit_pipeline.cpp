@@ -17,7 +17,7 @@ const std::vector<double>& values(const Case& c, const std::string& target) {
   return target == "dynamic" ? c.energy_dynamic_J : c.energy_J;
 }
 
-void set_range(std::map<std::string, Range>* ranges, const std::string& key, double v) {
+void set_range(std::map<std::string, Range, std::less<>>* ranges, const std::string& key, double v) {
   auto it = ranges->find(key);
   if (it == ranges->end()) {
     ranges->emplace(key, Range{v, v});
@@ -27,8 +27,8 @@ void set_range(std::map<std::string, Range>* ranges, const std::string& key, dou
   }
 }
 
-std::map<std::string, Range> ranges_of(const TypeData& data) {
-  std::map<std::string, Range> r;
+std::map<std::string, Range, std::less<>> ranges_of(const TypeData& data) {
+  std::map<std::string, Range, std::less<>> r;
   for (const Case* c : data.cases) {
     set_range(&r, "macs", c->macs);
     if (c->layer.type == layers::LayerType::conv) {
@@ -311,6 +311,7 @@ FitOutcome run_fit(const FitRequest& request) {
     (conv ? out.model.conv : out.model.fc) = type_model(*data);
   }
   out.model.hardware = out.hardware;
+  index_for_prediction(&out.model);
   if (out.model.has_conv && out.model.conv.has_time) out.model.hardware.units = out.model.conv.time.units;
 
   // Network cases against the sum of the model's per-layer predictions (the model's, never the lookup's).

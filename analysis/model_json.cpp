@@ -470,7 +470,27 @@ EnergyModel model_from_json(const json& doc) {
     }
   }
   if (doc.contains("cv")) model.cv = doc["cv"];
+  index_for_prediction(&model);
   return model;
+}
+
+namespace {
+
+void build_range_table(TypeModel* part, const char* const* fields, std::size_t count) {
+  part->range_table = {};
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto it = part->ranges.find(fields[i]);
+    if (it != part->ranges.end()) part->range_table[i] = {true, it->second};
+  }
+  part->range_table_built = true;
+}
+
+}  // namespace
+
+void index_for_prediction(EnergyModel* model) {
+  model->measured_index.build(model->measured);
+  build_range_table(&model->conv, kConvRangeField, kConvRangeFields);
+  build_range_table(&model->fc, kFcRangeField, kFcRangeFields);
 }
 
 EnergyModel read_model_file(const std::string& path) {

@@ -11,7 +11,9 @@
 
 #include "analysis/conformal.hpp"
 #include "analysis/hardware.hpp"
+#include "analysis/measured_index.hpp"
 #include "analysis/models.hpp"
+#include "analysis/range_fields.hpp"
 #include "analysis/region.hpp"
 #include "analysis/time_model.hpp"
 
@@ -28,19 +30,21 @@ struct TypeModel {
   std::string chosen;                         // the energy form energy_predict uses ("" in a time-only model)
   std::map<std::string, FittedModel> models;  // by form name (paper, affine, traffic, poly, physical, ...)
   std::vector<LawFit> laws;                   // conv: every candidate law (reported)
-  std::map<std::string, Range> ranges;        // fitted input ranges by field (N, C, ..., macs)
+  // Fitted input ranges by field (N, C, ..., macs); std::less<> so a prediction looks a field up without a string.
+  std::map<std::string, Range, std::less<>> ranges;
+  // `ranges` in range_fields.hpp's order for this part's type (index_for_prediction); unknown fields unchecked.
+  struct RangeEntry {
+    bool known = false;
+    Range range;
+  };
+  bool range_table_built = false;
+  std::array<RangeEntry, kMaxRangeFields> range_table{};
   bool has_time = false;
   std::string time_chosen;
   TimeModel time;
   std::array<ResidualQuantiles, kLayerClasses> residuals;  // interval residuals per class (may be empty)
   ResidualQuantiles pooled_residuals;
   Region region;
-};
-
-struct Measured {
-  double energy_J = 0;  // NaN: time-only
-  double time_s = 0;    // NaN: not measured
-  double rel_sd = 0;    // over repetitions (0: one)
 };
 
 struct EnergyModel {
@@ -51,7 +55,8 @@ struct EnergyModel {
   bool has_conv = false, has_fc = false;
   TypeModel conv, fc;
   double interval_level = 0.9;  // the level the report checked
-  std::unordered_map<std::string, Measured> measured;  // by case name (hashed: every prediction looks it up)
+  std::unordered_map<std::string, Measured> measured;  // by case name (the model file's key)
+  MeasuredIndex measured_index;  // the same by shape (index_for_prediction); what predictions look up
   nlohmann::json cv = nlohmann::json::object();
 };
 
@@ -60,5 +65,8 @@ nlohmann::json model_to_json(const EnergyModel& model);
 // Throws std::runtime_error naming the missing or bad field.
 EnergyModel model_from_json(const nlohmann::json& doc);
 EnergyModel read_model_file(const std::string& path);
+// Builds what predictions read instead of the name-keyed maps: model->measured_index from model->measured, and
+// each part's range_table from its ranges. Call after filling or changing them (reading and fitting do).
+void index_for_prediction(EnergyModel* model);
 
 }  // namespace layer_energy::analysis

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 
 #include "analysis/features.hpp"
 
@@ -27,27 +28,52 @@ void append(std::string* reason, const std::string& why) {
   *reason += (reason->empty() ? "" : "; ") + why;
 }
 
+// `v` as {:g} writes it; the shape fields are integers, written as such (integer formatting is several times faster
+// than a float's, and a far-off layer's reason names a dozen of them).
+void append_number(std::string* out, double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e6) {
+    fmt::format_to(std::back_inserter(*out), "{}", static_cast<int64_t>(v));
+  } else {
+    fmt::format_to(std::back_inserter(*out), "{:g}", v);
+  }
+}
+
 // Per-field ranges: a layer beyond them is outside, whatever the joint check says.
-bool check_range(const TypeModel& part, const char* field, double v, std::string* reason) {
-  const auto it = part.ranges.find(field);
-  if (it == part.ranges.end()) return true;
-  if (v >= it->second.lo * (1 - 1e-9) && v <= it->second.hi * (1 + 1e-9)) return true;
-  append(reason, fmt::format("{}={:g} outside fitted [{:g}, {:g}]", field, v, it->second.lo, it->second.hi));
+bool check_range(const TypeModel& part, std::size_t index, const char* field, double v, std::string* reason) {
+  Range range;
+  if (part.range_table_built) {
+    const TypeModel::RangeEntry& e = part.range_table[index];
+    if (!e.known) return true;
+    range = e.range;
+  } else {  // a model assembled in code, never indexed
+    const auto it = part.ranges.find(field);
+    if (it == part.ranges.end()) return true;
+    range = it->second;
+  }
+  if (v >= range.lo * (1 - 1e-9) && v <= range.hi * (1 + 1e-9)) return true;
+  // Formatted in place: a layer far from the grid is outside in several fields, and each used to be a new string.
+  fmt::format_to(std::back_inserter(*reason), "{}{}=", reason->empty() ? "" : "; ", field);
+  append_number(reason, v);
+  *reason += " outside fitted [";
+  append_number(reason, range.lo);
+  *reason += ", ";
+  append_number(reason, range.hi);
+  *reason += ']';
   return false;
 }
 
 bool check_ranges(const TypeModel& part, const layers::Layer& layer, double macs, std::string* reason) {
-  bool ok = check_range(part, "macs", macs, reason);
+  bool ok = true;
   if (layer.type == layers::LayerType::conv) {
     const layers::ConvShape& c = layer.conv;
-    const std::pair<const char*, int64_t> fields[] = {
-        {"N", c.N}, {"C", c.C}, {"H", c.H},           {"W", c.W},     {"K", c.K},
-        {"R", c.R}, {"S", c.S}, {"stride", c.stride}, {"pad", c.pad}, {"groups", c.groups}};
-    for (const auto& f : fields) ok = check_range(part, f.first, static_cast<double>(f.second), reason) && ok;
+    const double values[kConvRangeFields] = {macs, double(c.N), double(c.C), double(c.H),      double(c.W),  double(c.K),
+                                             double(c.R), double(c.S), double(c.stride), double(c.pad), double(c.groups)};
+    for (std::size_t i = 0; i < kConvRangeFields; ++i)
+      ok = check_range(part, i, kConvRangeField[i], values[i], reason) && ok;
   } else {
     const layers::FcShape& f = layer.fc;
-    const std::pair<const char*, int64_t> fields[] = {{"N", f.N}, {"in", f.in}, {"out", f.out}};
-    for (const auto& fl : fields) ok = check_range(part, fl.first, static_cast<double>(fl.second), reason) && ok;
+    const double values[kFcRangeFields] = {macs, double(f.N), double(f.in), double(f.out)};
+    for (std::size_t i = 0; i < kFcRangeFields; ++i) ok = check_range(part, i, kFcRangeField[i], values[i], reason) && ok;
   }
   return ok;
 }
@@ -61,6 +87,13 @@ bool quick_valid(const layers::Layer& l) {
     if (v < 1 || v > limit) return false;
   return c.pad >= 0 && c.pad <= limit && c.C % c.groups == 0 && c.K % c.groups == 0 && layers::output_height(c) >= 1 &&
          layers::output_width(c) >= 1;
+}
+
+// By shape where the index is current; by case name where the map changed after indexing (a model built in code).
+const Measured* measured_entry(const EnergyModel& model, const layers::Layer& layer, layers::Precision precision) {
+  if (model.measured_index.source_size() == model.measured.size()) return model.measured_index.find(layer, precision);
+  const auto found = model.measured.find(layers::case_name(layer, precision));
+  return found == model.measured.end() ? nullptr : &found->second;
 }
 
 const ResidualQuantiles& residuals_for(const TypeModel& part, LayerClass c) {
@@ -143,9 +176,9 @@ Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, c
   const layers::Precision precision = precision_of(model);
   p.macs = layers::macs(layer);
   if (options.use_measured) {
-    const auto found = model.measured.find(layers::case_name(layer, precision));
-    if (found != model.measured.end()) {
-      const Measured& m = found->second;
+    const Measured* found = measured_entry(model, layer, precision);
+    if (found) {
+      const Measured& m = *found;
       p.source = "measured";
       p.time_s = m.time_s;
       p.energy_J = model.has_energy ? m.energy_J : std::nan("");

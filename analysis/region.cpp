@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 
 namespace layer_energy::analysis {
 namespace {
@@ -60,16 +61,18 @@ RegionCheck check_region(const Region& region, const KernelFeatures& f) {
     if (!region.constant[static_cast<std::size_t>(j)]) continue;
     if (std::fabs(f.geo[static_cast<std::size_t>(j)] - region.mean[j]) > 1e-9) {
       out.inside = false;
-      out.reason += fmt::format("{}{}={:g} but every fitted layer has {}={:g}", out.reason.empty() ? "" : "; ", names[j],
-                                std::exp(f.geo[static_cast<std::size_t>(j)]), names[j], std::exp(region.mean[j]));
+      fmt::format_to(std::back_inserter(out.reason), "{}{}={:g} but every fitted layer has {}={:g}",
+                     out.reason.empty() ? "" : "; ", names[j], std::exp(f.geo[static_cast<std::size_t>(j)]), names[j],
+                     std::exp(region.mean[j]));
     }
   }
   const double d = region_distance(region, f);
   out.ratio = region.max_distance > 0 ? d / region.max_distance : (d > 0 ? HUGE_VAL : 0);
   if (d > region.max_distance * 1.05 + 1e-9) {
     out.inside = false;
-    out.reason += fmt::format("{}outside the fitted region (distance {:.2f}, fitted layers at most {:.2f})",
-                              out.reason.empty() ? "" : "; ", d, region.max_distance);
+    fmt::format_to(std::back_inserter(out.reason),
+                   "{}outside the fitted region (distance {:.2f}, fitted layers at most {:.2f})",
+                   out.reason.empty() ? "" : "; ", d, region.max_distance);
   }
   if (!out.inside) out.ratio = std::max(out.ratio, 1.0);
   return out;
