@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <tuple>
 
+#include "power/jetson_ina238.hpp"
+#include "power/jetson_monitor_files.hpp"
 #include "power/sysfs.hpp"
 
 namespace layer_energy::power::jetson {
@@ -29,10 +29,7 @@ constexpr double kShuntOffsetV = 4 * 80e-6;
 // at most 163.84 mV / 2 mOhm = 82 A.
 constexpr double kSmallestJetsonShuntOhm = 0.002;
 
-struct Range {
-  double lo;
-  double hi;
-};
+constexpr const char* kChip = "INA3221";
 
 // Current in mA an INA3221 can report through the given shunt (0: unknown, take the smallest Jetson shunt).
 Range current_range_ma(double shunt_ohm) {
@@ -46,81 +43,12 @@ Range legacy_power_range_mw() {
   return {kBusMaxMv * ma.lo / 1000.0, kBusMaxMv * ma.hi / 1000.0};
 }
 
-// "PATH: bus voltage -5000 mV is outside what an INA3221 can report (-100..28600 mV)"
-std::string out_of_range(const std::string& path, const char* what, long long value, Range range, const char* unit,
-                         const std::string& detail = {}) {
-  return path + ": " + what + " " + std::to_string(value) + " " + unit + " is outside what an INA3221 can report" +
-         detail + " (" + std::to_string(std::llround(range.lo)) + ".." + std::to_string(std::llround(range.hi)) + " " +
-         unit + ")";
-}
-
-bool outside(long long value, Range range) {
-  return static_cast<double>(value) < range.lo || static_cast<double>(value) > range.hi;
-}
-
-
-// One line naming the fix, like the RAPL source's: run as root, or a udev rule that opens the chip's value files.
-std::string root_only_reason(Driver driver, const std::string& path) {
-  const char* rule = driver == Driver::hwmon ? "ACTION==\"add\", SUBSYSTEM==\"hwmon\", ATTR{name}==\"ina3221\", "
-                                               "RUN+=\"/bin/sh -c 'chmod o+r /sys%p/in*_input /sys%p/curr*_input'\""
-                                             : "ACTION==\"add\", SUBSYSTEM==\"iio\", ATTR{name}==\"ina3221x\", "
-                                               "RUN+=\"/bin/sh -c 'chmod o+r /sys%p/in_power*_input'\"";
-  return path + ": Permission denied (readable by root only): run as root, or add a udev rule: " + rule;
-}
-
-// A channel's integer file; a permission failure is reported with its fix.
-std::optional<long long> read_value(Driver driver, const std::string& path, std::string* why) {
-  auto value = sysfs::read_integer(path, why);
-  if (!value && why && sysfs::permission_denied(path)) *why = root_only_reason(driver, path);
-  return value;
-}
-
-std::string trim(const std::string& s) {
-  const char* blanks = " \t\r\n";
-  const auto first = s.find_first_not_of(blanks);
-  if (first == std::string::npos) return {};
-  return s.substr(first, s.find_last_not_of(blanks) - first + 1);
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-// Orders "2-0040" before "10-0040" (bus number, then address), so rail order is stable and natural.
-bool device_less(const std::string& a, const std::string& b) {
-  auto key = [](const std::string& s) {
-    char* end = nullptr;
-    const long bus = std::strtol(s.c_str(), &end, 10);
-    const bool numeric = end != s.c_str() && *end == '-';
-    return std::make_tuple(!numeric, numeric ? bus : 0L, numeric ? std::string(end) : s);
-  };
-  return key(a) < key(b);
-}
-
-// dir/name
-std::string child(const std::string& dir, const std::string& name) {
-  std::string path = dir;
-  path += '/';
-  path += name;
-  return path;
-}
-
-// The first child directory whose name starts with prefix ("hwmon" under hwmon/, "iio:device"), or "".
-std::string child_with_prefix(const std::string& dir, const std::string& prefix) {
-  for (const auto& name : sysfs::list_directory(dir)) {
-    if (starts_with(name, prefix) && sysfs::is_directory(child(dir, name))) return child(dir, name);
-  }
-  return {};
-}
-
-// A rail label worth listing: present, non-empty, and not the "NC" (not connected) placeholder.
-std::optional<std::string> usable_label(const std::string& path, std::string* why) {
-  if (!sysfs::exists(path)) return std::nullopt;
-  auto label = sysfs::read_line(path, why);
-  if (!label) return std::nullopt;
-  std::string name = trim(*label);
-  if (name.empty() || name == "NC") return std::nullopt;
-  return name;
+// The udev rule that opens the chip's value files to everyone, like the RAPL source's fix.
+const char* udev_rule(Driver driver) {
+  return driver == Driver::hwmon ? "ACTION==\"add\", SUBSYSTEM==\"hwmon\", ATTR{name}==\"ina3221\", "
+                                   "RUN+=\"/bin/sh -c 'chmod o+r /sys%p/in*_input /sys%p/curr*_input'\""
+                                 : "ACTION==\"add\", SUBSYSTEM==\"iio\", ATTR{name}==\"ina3221x\", "
+                                   "RUN+=\"/bin/sh -c 'chmod o+r /sys%p/in_power*_input'\"";
 }
 
 // shunt<k>_resistor in ohms, 0 when missing or not positive.
@@ -141,7 +69,7 @@ double hwmon_resolution(const Channel& channel) {
   return std::max(volts * current_lsb_a + amps * kBusLsbV, current_lsb_a * kBusLsbV);
 }
 
-void add_hwmon_channels(const Chip& chip, std::size_t chip_index, Layout& layout, std::string& label_why) {
+void add_hwmon_channels(const Chip& chip, std::size_t chip_index, Monitors& monitors, std::string& label_why) {
   for (int ch = 1; ch <= kHwmonChannels; ++ch) {
     const std::string k = std::to_string(ch);
     const auto enabled = sysfs::read_integer(chip.dir + "/in" + k + "_enable");
@@ -160,11 +88,11 @@ void add_hwmon_channels(const Chip& chip, std::size_t chip_index, Layout& layout
     channel.current_path = chip.dir + "/curr" + k + "_input";
     channel.shunt_ohm = hwmon_shunt_ohm(chip.dir, k);
     channel.resolution_w = hwmon_resolution(channel);
-    layout.channels.push_back(std::move(channel));
+    monitors.channels.push_back(std::move(channel));
   }
 }
 
-void add_iio_channels(const Chip& chip, std::size_t chip_index, Layout& layout, std::string& label_why) {
+void add_iio_channels(const Chip& chip, std::size_t chip_index, Monitors& monitors, std::string& label_why) {
   for (int ch = 0; ch < kIioChannels; ++ch) {
     const std::string k = std::to_string(ch);
     std::string why;
@@ -179,14 +107,8 @@ void add_iio_channels(const Chip& chip, std::size_t chip_index, Layout& layout, 
     channel.chip = chip_index;
     channel.power_path = chip.dir + "/in_power" + k + "_input";
     channel.resolution_w = kIioResW;
-    layout.channels.push_back(std::move(channel));
+    monitors.channels.push_back(std::move(channel));
   }
-}
-
-std::string read_board(const std::string& root) {
-  const auto model = sysfs::read_line(sysfs::join(root, "/proc/device-tree/model"));
-  if (!model || trim(*model).empty()) return "unknown Jetson";
-  return trim(*model);
 }
 
 }  // namespace
@@ -195,28 +117,45 @@ const char* driver_name(Driver d) {
   return d == Driver::hwmon ? "hwmon" : "iio";
 }
 
-Layout discover(const std::string& sysfs_root) {
-  Layout layout;
-  layout.board = read_board(sysfs_root);
+Monitors discover_monitors(const std::string& sysfs_root) {
+  Monitors monitors;
   const std::string devices_dir = sysfs::join(sysfs_root, "/sys/bus/i2c/devices");
 
-  std::vector<std::string> devices;
+  std::vector<std::string> ina3221;
   for (const auto& device : sysfs::list_directory(devices_dir)) {
     const auto name = sysfs::read_line(child(child(devices_dir, device), "name"));
-    if (name && (trim(*name) == "ina3221" || trim(*name) == "ina3221x")) devices.push_back(device);
+    if (name && (trim(*name) == "ina3221" || trim(*name) == "ina3221x")) ina3221.push_back(device);
   }
-  if (devices.empty()) {
-    layout.problem = "no INA3221 power monitor under " + devices_dir + " (not a Jetson, or a Nano 2GB which has none)";
-    return layout;
+  if (ina3221.empty()) {
+    monitors.problem =
+        "no INA3221 power monitor under " + devices_dir + " (not a Jetson, or a Nano 2GB which has none)";
+    return monitors;
   }
-  std::sort(devices.begin(), devices.end(), device_less);
+  // Only next to a Jetson's own INA3221s is an INA238 the module input (Thor): switches and servers carry INA238s too.
+  const std::vector<Ina238Found> ina238 = find_ina238(sysfs_root);
 
-  std::string unbound;    // first chip without a driver directory
-  std::string label_why;  // first label that could not be read
-  for (const auto& device : devices) {
-    const std::string device_dir = child(devices_dir, device);
+  // Every chip in one i2c device order, whichever part it is, so rail order is stable and natural.
+  struct Found {
+    std::string device;
+    Part part;
+    std::size_t index;  // into ina3221 or ina238
+  };
+  std::vector<Found> found;
+  for (std::size_t i = 0; i < ina3221.size(); ++i) found.push_back(Found{ina3221[i], Part::ina3221, i});
+  for (std::size_t i = 0; i < ina238.size(); ++i) found.push_back(Found{ina238[i].device, Part::ina238, i});
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Found& a, const Found& b) { return device_less(a.device, b.device); });
+
+  std::string unbound;    // first INA3221 without a driver directory
+  std::string label_why;  // first INA3221 label that could not be read
+  for (const auto& next : found) {
+    if (next.part == Part::ina238) {
+      add_ina238(ina238[next.index], ina238.size() == 1, monitors);
+      continue;
+    }
+    const std::string device_dir = child(devices_dir, next.device);
     Chip chip;
-    chip.device = device;
+    chip.device = next.device;
     // The child directory, not the name file, tells the generation: it is what the reads depend on.
     chip.dir = child_with_prefix(child(device_dir, "hwmon"), "hwmon");
     if (!chip.dir.empty()) {
@@ -232,49 +171,53 @@ Layout discover(const std::string& sysfs_root) {
       chip.driver = Driver::iio;
       chip.running_mode = sysfs::read_integer(chip.dir + "/running_mode");
     }
-    layout.chips.push_back(chip);
-    const std::size_t index = layout.chips.size() - 1;
+    monitors.chips.push_back(chip);
+    const std::size_t index = monitors.chips.size() - 1;
     if (chip.driver == Driver::hwmon) {
-      add_hwmon_channels(chip, index, layout, label_why);
+      add_hwmon_channels(chip, index, monitors, label_why);
     } else {
-      add_iio_channels(chip, index, layout, label_why);
+      add_iio_channels(chip, index, monitors, label_why);
     }
   }
 
-  if (layout.chips.empty()) {
-    layout.problem = "INA3221 at " + unbound + " has no hwmon/hwmon* or iio:device* directory (driver not bound?)";
-  } else if (layout.channels.empty()) {
-    layout.problem = "no labelled rail on the INA3221 under " + layout.chips.front().dir;
-    if (!label_why.empty()) layout.problem += " (" + label_why + ")";
+  if (!monitors.channels.empty()) return monitors;
+  const auto first_ina3221 = std::find_if(monitors.chips.begin(), monitors.chips.end(),
+                                          [](const Chip& chip) { return chip.part == Part::ina3221; });
+  if (first_ina3221 == monitors.chips.end()) {
+    monitors.problem = "INA3221 at " + unbound + " has no hwmon/hwmon* or iio:device* directory (driver not bound?)";
+  } else {
+    monitors.problem = "no labelled rail on the INA3221 under " + first_ina3221->dir;
+    if (!label_why.empty()) monitors.problem += " (" + label_why + ")";
   }
-  return layout;
+  return monitors;
 }
 
 std::optional<double> read_watts(const Channel& channel, std::string* why) {
+  if (channel.part == Part::ina238) return read_ina238_watts(channel, why);
   std::string ignored;
   if (!why) why = &ignored;
   if (channel.driver == Driver::iio) {
-    const auto mw = read_value(channel.driver, channel.power_path, why);
+    const auto mw = read_value(channel.power_path, udev_rule(channel.driver), why);
     if (!mw) return std::nullopt;
     if (outside(*mw, legacy_power_range_mw())) {
-      *why = out_of_range(channel.power_path, "power", *mw, legacy_power_range_mw(), "mW");
+      *why = out_of_range(channel.power_path, "power", *mw, legacy_power_range_mw(), "mW", kChip);
       return std::nullopt;
     }
     return static_cast<double>(*mw) / 1000.0;
   }
-  const auto mv = read_value(channel.driver, channel.voltage_path, why);
+  const auto mv = read_value(channel.voltage_path, udev_rule(channel.driver), why);
   if (!mv) return std::nullopt;
   if (outside(*mv, Range{kBusMinMv, kBusMaxMv})) {
-    *why = out_of_range(channel.voltage_path, "bus voltage", *mv, Range{kBusMinMv, kBusMaxMv}, "mV");
+    *why = out_of_range(channel.voltage_path, "bus voltage", *mv, Range{kBusMinMv, kBusMaxMv}, "mV", kChip);
     return std::nullopt;
   }
-  const auto ma = read_value(channel.driver, channel.current_path, why);
+  const auto ma = read_value(channel.current_path, udev_rule(channel.driver), why);
   if (!ma) return std::nullopt;
   if (outside(*ma, current_range_ma(channel.shunt_ohm))) {
     const std::string shunt = channel.shunt_ohm > 0
                                   ? " through " + std::to_string(std::llround(channel.shunt_ohm * 1e6)) + " uOhm"
                                   : std::string();
-    *why = out_of_range(channel.current_path, "current", *ma, current_range_ma(channel.shunt_ohm), "mA", shunt);
+    *why = out_of_range(channel.current_path, "current", *ma, current_range_ma(channel.shunt_ohm), "mA", kChip, shunt);
     return std::nullopt;
   }
   return static_cast<double>(*mv) * static_cast<double>(*ma) / 1e6;

@@ -4,7 +4,7 @@
 #include <exception>
 #include <utility>
 
-#include "power/jetson_discovery.hpp"
+#include "power/jetson_board.hpp"
 #include "power/rail_selection.hpp"
 
 namespace layer_energy::power {
@@ -14,6 +14,9 @@ namespace {
 constexpr double kIioNominalPeriodS = 0.42;
 // hwmon without a readable update_interval: the chip's reset configuration (3 channels x 2 x 1.1 ms).
 constexpr double kHwmonNominalPeriodS = 0.0066;
+// INA238 without update_interval: the configuration its driver writes (ina238.c: 16 samples averaged, bus, shunt and
+// temperature each converted in 1052 us), 16 x 3 x 1.052 ms. Unverified on a Thor.
+constexpr double kIna238NominalPeriodS = 16 * 3 * 0.001052;
 
 std::string format_ms(double seconds) {
   std::string text = std::to_string(seconds * 1000.0);
@@ -35,8 +38,9 @@ std::string per_chip(const std::vector<std::pair<std::string, std::string>>& val
 
 class JetsonSource final : public PowerSource {
  public:
-  explicit JetsonSource(const std::string& sysfs_root) : layout_(jetson::discover(sysfs_root)) {
-    reason_ = layout_.problem;
+  explicit JetsonSource(std::shared_ptr<const jetson::Board> board)
+      : board_(std::move(board)), board_name_(board_->model()) {
+    reason_ = monitors().problem;
     if (reason_.empty()) check_readable();
     build_rails();
     build_context();
@@ -44,7 +48,7 @@ class JetsonSource final : public PowerSource {
 
   // A source that could not even be built (memory exhaustion during discovery).
   struct Failed {};
-  JetsonSource(Failed, std::string reason) : reason_(std::move(reason)) { layout_.board = "unknown Jetson"; }
+  JetsonSource(Failed, std::string reason) : board_name_("unknown Jetson"), reason_(std::move(reason)) {}
 
   std::string name() const override { return "jetson"; }
   SourceTraits traits() const override {
@@ -55,7 +59,7 @@ class JetsonSource final : public PowerSource {
   std::string unusable_reason() const override { return reason_; }
   const std::vector<Rail>& rails() const override { return rails_; }
   double update_period_s() const override { return update_period_s_; }
-  std::string board() const override { return layout_.board; }
+  std::string board() const override { return board_name_; }
   std::map<std::string, std::string> context() const override { return context_; }
 
   void poll(bool /*include_edge_only: no rail here is edge-only*/, std::vector<Reading>& out,
@@ -63,9 +67,10 @@ class JetsonSource final : public PowerSource {
     if (!reason_.empty()) return;
     try {
       std::string why;
-      for (std::size_t i = 0; i < layout_.channels.size(); ++i) {
+      const auto& channels = monitors().channels;
+      for (std::size_t i = 0; i < channels.size(); ++i) {
         const double t0 = now_s();
-        const auto watts = jetson::read_watts(layout_.channels[i], &why);
+        const auto watts = jetson::read_watts(channels[i], &why);
         const double t = 0.5 * (t0 + now_s());  // the read's midpoint: a legacy read is a slow I2C transaction
         if (watts) {
           out.push_back(Reading{t, i, *watts});
@@ -79,32 +84,44 @@ class JetsonSource final : public PowerSource {
   }
 
  private:
+  const jetson::Monitors& monitors() const { return board_->monitors(); }
+
   // A source whose every rail fails is unusable now; one that fails on some rails reports those per poll.
   void check_readable() {
     std::string first_why;
-    for (const auto& channel : layout_.channels) {
+    for (const auto& channel : monitors().channels) {
       std::string why;
       if (jetson::read_watts(channel, &why)) return;
       if (first_why.empty()) first_why = why;
     }
-    reason_ = "none of the " + std::to_string(layout_.channels.size()) + " INA3221 rails is readable: " + first_why;
+    reason_ = "none of the " + std::to_string(monitors().channels.size()) + " " + monitor_names() +
+              " rails is readable: " + first_why;
+  }
+
+  // "INA3221", or "INA3221/INA238" on a board that has both: what the unusable reason names.
+  std::string monitor_names() const {
+    const auto& chips = monitors().chips;
+    const bool ina238 =
+        std::any_of(chips.begin(), chips.end(), [](const jetson::Chip& c) { return c.part == jetson::Part::ina238; });
+    return ina238 ? "INA3221/INA238" : "INA3221";
   }
 
   void build_rails() {
-    for (const auto& channel : layout_.channels) {
+    for (const auto& channel : monitors().channels) {
       Rail rail;
       rail.name = channel.rail;
       rail.quantity = Quantity::power_w;
       rail.resolution = channel.resolution_w;
+      rail.whole_module = channel.module_input;
       rails_.push_back(rail);
     }
-    choose_default_total(rails_);  // the whole-module rail alone where one exists, else every rail
+    choose_default_total(rails_);  // the whole-module rail alone where one exists (Thor's INA238), else every rail
   }
 
   void build_context() {
     std::vector<std::pair<std::string, std::string>> drivers, intervals, samples, modes;
     std::string devices;
-    for (const auto& chip : layout_.chips) {
+    for (const auto& chip : monitors().chips) {
       devices += (devices.empty() ? "" : ",") + chip.device;
       drivers.emplace_back(chip.device, jetson::driver_name(chip.driver));
       double period = 0.0;
@@ -118,6 +135,9 @@ class JetsonSource final : public PowerSource {
       } else if (chip.update_interval_ms && *chip.update_interval_ms > 0) {
         period = static_cast<double>(*chip.update_interval_ms) / 1000.0;
         intervals.emplace_back(chip.device, std::to_string(*chip.update_interval_ms));
+      } else if (chip.part == jetson::Part::ina238) {
+        period = kIna238NominalPeriodS;
+        intervals.emplace_back(chip.device, format_ms(period) + " (nominal: ina238 driver default configuration)");
       } else {
         period = kHwmonNominalPeriodS;
         intervals.emplace_back(chip.device, format_ms(period) + " (nominal: INA3221 reset default)");
@@ -137,7 +157,9 @@ class JetsonSource final : public PowerSource {
     }
   }
 
-  jetson::Layout layout_;
+  // Shared with a Jetson state reader of the same root: one discovery of the board. Null only for a Failed source.
+  std::shared_ptr<const jetson::Board> board_;
+  std::string board_name_;
   std::string reason_;
   std::vector<Rail> rails_;
   double update_period_s_ = 0.0;
@@ -148,7 +170,7 @@ class JetsonSource final : public PowerSource {
 
 std::unique_ptr<PowerSource> make_jetson_source(const std::string& sysfs_root) {
   try {
-    return std::make_unique<JetsonSource>(sysfs_root);
+    return std::make_unique<JetsonSource>(jetson::Board::open(sysfs_root));
   } catch (const std::exception& e) {
     return std::make_unique<JetsonSource>(JetsonSource::Failed{},
                                           std::string("Jetson power source could not start: ") + e.what());

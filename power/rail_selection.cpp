@@ -12,9 +12,13 @@ bool is_whole_module_rail(const std::string& name) {
 }
 
 void choose_default_total(std::vector<Rail>& rails) {
-  const bool has_module_rail =
-      std::any_of(rails.begin(), rails.end(), [](const Rail& r) { return is_whole_module_rail(r.name); });
-  for (Rail& rail : rails) rail.default_total = has_module_rail ? is_whole_module_rail(rail.name) : true;
+  // A rail the source marked as the module input wins over names; logs and traces carry names only.
+  const bool marked = std::any_of(rails.begin(), rails.end(), [](const Rail& r) { return r.whole_module; });
+  const auto contains_others = [marked](const Rail& r) {
+    return marked ? r.whole_module : is_whole_module_rail(r.name);
+  };
+  const bool has_module_rail = std::any_of(rails.begin(), rails.end(), contains_others);
+  for (Rail& rail : rails) rail.default_total = has_module_rail ? contains_others(rail) : true;
 }
 
 std::vector<std::size_t> select_rails(const std::vector<Rail>& rails, const std::string& requested) {

@@ -19,6 +19,9 @@ struct Rail {
   bool default_total = false;  // summed into energy_J unless --power_rails says otherwise
   bool edge_only = false;      // costly to read (NVML energy ~3.5 ms): read at window edges, never polled
   double resolution = 0.0;     // smallest step of the reading, in its unit (W or J)
+  // The source knows this rail measures the whole module's input, which contains every other rail (Jetson Thor's
+  // INA238), whatever its label: it is the default total alone (rail_selection's choose_default_total).
+  bool whole_module = false;
 };
 
 // One reading of one rail. t_s is CLOCK_MONOTONIC seconds (std::chrono::steady_clock on Linux), the trace clock.

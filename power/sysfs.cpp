@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <stdlib.h>  // realpath
 #include <unistd.h>
 
 #include <algorithm>
@@ -86,6 +87,14 @@ bool exists(const std::string& path) {
 bool is_directory(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::optional<std::string> real_path(const std::string& path) {
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  if (!resolved) return std::nullopt;
+  std::string result = resolved;
+  std::free(resolved);
+  return result;
 }
 
 std::vector<std::string> list_directory(const std::string& path) {

@@ -22,6 +22,8 @@ bool exists(const std::string& path);
 // and a root-only sensor file deserves a message naming the fix.
 bool permission_denied(const std::string& path);
 bool is_directory(const std::string& path);
+// The path with every symlink resolved (realpath), or nullopt when it does not resolve.
+std::optional<std::string> real_path(const std::string& path);
 // Entry names (not paths) of a directory, sorted; symlinks included; "." and ".." excluded.
 std::vector<std::string> list_directory(const std::string& path);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdlib.h>  // mkdtemp
+#include <unistd.h>  // symlink
 
 #include <cstdlib>
 #include <fstream>
@@ -38,6 +39,20 @@ class TempTree {
     std::ofstream file(*this / relative, std::ios::trunc);
     file << text;
     if (!file.flush()) throw std::runtime_error("cannot write " + (*this / relative));
+  }
+
+  // Creates a directory and its parents in the copy (mkdir -p); throws when it cannot.
+  void make_directory(const std::string& relative) const {
+    if (std::system(("mkdir -p " + quote(*this / relative)).c_str()) != 0) {
+      throw std::runtime_error("cannot create " + (*this / relative));
+    }
+  }
+
+  // Creates the symlink `relative` -> `target` (relative targets keep the tree movable, as sysfs's own links are).
+  void link(const std::string& target, const std::string& relative) const {
+    if (::symlink(target.c_str(), (*this / relative).c_str()) != 0) {
+      throw std::runtime_error("cannot link " + (*this / relative) + " to " + target);
+    }
   }
 
  private:

@@ -2,18 +2,17 @@
 // broken copies of them (unreadable, garbage, vanished files).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "power/jetson_ina3221.hpp"
 #include "source_poll.hpp"
 #include "temp_tree.hpp"
+#include "unprivileged.hpp"
 
 namespace layer_energy::power {
 namespace {
@@ -21,6 +20,8 @@ namespace {
 using test::Poll;
 using test::poll;
 using test::TempTree;
+using test::as_unprivileged;
+using test::make_root_only;
 
 const std::string kFixtures = std::string(LAYER_ENERGY_FIXTURES) + "/sysfs/";
 
@@ -449,37 +450,6 @@ TEST(JetsonBounds, EveryRailOutOfRangeMakesTheSourceUnusable) {
 }
 
 // --- Root-only files: the reason names the fix. ---
-
-// Runs `what` as an unprivileged user and returns its text: root reads mode-000 files anyway, so as root it runs in a
-// child that first becomes "nobody". Empty when that is not possible here.
-std::string as_unprivileged(const std::function<std::string()>& what) {
-  if (::geteuid() != 0) return what();
-  int fds[2];
-  if (::pipe(fds) != 0) return {};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fds[0]);
-    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(77);
-    const std::string text = what();
-    const ssize_t n = ::write(fds[1], text.data(), text.size());
-    ::_exit(n == static_cast<ssize_t>(text.size()) ? 0 : 1);
-  }
-  ::close(fds[1]);
-  std::string text;
-  char buffer[512];
-  ssize_t n = 0;
-  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? text : std::string();
-}
-
-// Makes a file unreadable for the unprivileged user of as_unprivileged (root-owned 0400, as L4T ships such files; a
-// non-root owner has to take away its own access).
-void make_root_only(const std::string& path) {
-  ASSERT_EQ(::chmod(path.c_str(), ::geteuid() == 0 ? 0400 : 0000), 0) << path;
-}
 
 void expect_names_the_fix(const std::string& why, const std::string& file, const std::string& chmod_part) {
   EXPECT_NE(why.find(file + ": Permission denied"), std::string::npos) << why;
