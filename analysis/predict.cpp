@@ -282,21 +282,24 @@ nlohmann::ordered_json predictions_json(const EnergyModel& model, const std::str
     time_ok = time_ok && std::isfinite(p.time_s);
     total += p.energy_J, lo += p.energy_lo_J, hi += p.energy_hi_J, time += p.time_s;
   }
+  // A null json spelled out: nlohmann 3.9 has no conversion of nullptr in a ?: with a json.
+  const nlohmann::ordered_json null_json;
+  const nlohmann::ordered_json target = model.has_energy ? nlohmann::ordered_json(model.target) : null_json;
   const nlohmann::ordered_json model_info = {{"path", model_path},
                                              {"schema", model.schema},
                                              {"board", model.board},
                                              {"power_source", model.power_source},
-                                             {"target", model.has_energy ? nlohmann::ordered_json(model.target) : nullptr},
+                                             {"target", target},
                                              {"precision", model.precision},
                                              {"level", level}};
   nlohmann::ordered_json out;
   out["model"] = model_info;
   out["layers"] = layers_json;
-  out["total_J"] = energy_ok ? number_or_null(total) : nullptr;
+  out["total_J"] = energy_ok ? number_or_null(total) : null_json;
   // Layer bounds added: the errors of one board's layers are correlated, so the sum is the safe network bound.
-  out["total_lo_J"] = interval_ok ? number_or_null(lo) : nullptr;
-  out["total_hi_J"] = interval_ok ? number_or_null(hi) : nullptr;
-  out["total_time_s"] = time_ok ? number_or_null(time) : nullptr;
+  out["total_lo_J"] = interval_ok ? number_or_null(lo) : null_json;
+  out["total_hi_J"] = interval_ok ? number_or_null(hi) : null_json;
+  out["total_time_s"] = time_ok ? number_or_null(time) : null_json;
   return out;
 }
 

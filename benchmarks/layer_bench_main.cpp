@@ -25,12 +25,14 @@
 #include "reporters/case_names.hpp"
 #include "reporters/energy_console_reporter.hpp"
 #include "reporters/flushing_json_reporter.hpp"
+#include "reporters/gbench_compat.hpp"
 #include "reporters/result_format/fields.hpp"
 #include "reporters/result_format/reader.hpp"
 
 namespace {
 
 using namespace layer_energy;
+namespace gbench = layer_energy::reporters::gbench;  // Google Benchmark 1.5+ (gbench_compat.hpp)
 
 // Whether two paths name one existing file (by device and inode: "./a.json" and "a.json" are the same).
 bool same_file(const std::string& a, const std::string& b) {
@@ -149,21 +151,21 @@ int run(int argc, char** argv) {
   const int selected = static_cast<int>(harness.names().size());
   if (listing) {
     for (const auto& name : harness.names()) std::cout << name << "\n";
-    benchmark::Shutdown();
+    gbench::shutdown();
     return 0;
   }
   if (selected == 0) {
     std::cerr << "layer_bench: no case to run"
               << (filter.empty() ? std::string() : ": --benchmark_filter=" + filter + " selects none")
               << (done.empty() ? std::string() : " (" + std::to_string(done.size()) + " already in --resume)") << "\n";
-    benchmark::Shutdown();
+    gbench::shutdown();
     return 0;
   }
-  for (const auto& kv : bench::run_context(options, meter, *backend)) benchmark::AddCustomContext(kv.first, kv.second);
-  if (!net_layers.empty()) benchmark::AddCustomContext("net_layers", net_layers);
+  for (const auto& kv : bench::run_context(options, meter, *backend)) gbench::add_context(kv.first, kv.second);
+  if (!net_layers.empty()) gbench::add_context("net_layers", net_layers);
   if (device_state) {
-    benchmark::AddCustomContext("gpu_state_source", device_state->description());
-    for (const auto& kv : device_state->context()) benchmark::AddCustomContext(kv.first, kv.second);
+    gbench::add_context("gpu_state_source", device_state->description());
+    for (const auto& kv : device_state->context()) gbench::add_context(kv.first, kv.second);
   }
 
   bench::IdlePower idle_before;
@@ -172,7 +174,7 @@ int run(int argc, char** argv) {
     idle_before = meter.measure_idle(2.0, options.idle_s);
     if (idle_before.measured) {
       harness.set_idle(idle_before.total_w);
-      for (const auto& kv : bench::idle_context("idle_W", idle_before)) benchmark::AddCustomContext(kv.first, kv.second);
+      for (const auto& kv : bench::idle_context("idle_W", idle_before)) gbench::add_context(kv.first, kv.second);
     }
   }
 
@@ -197,7 +199,7 @@ int run(int argc, char** argv) {
     // Nothing more can be added to it; say so instead of exiting 0 over a cut file.
     std::cerr << "layer_bench: --benchmark_out=" << out_path
               << ": writing failed (disk full or I/O error); the file holds the cases written before it\n";
-    benchmark::Shutdown();
+    gbench::shutdown();
     return 1;
   }
 
@@ -230,7 +232,7 @@ int run(int argc, char** argv) {
     std::cerr << "layer_bench: warning: energy bound above --energy_rel_err=" << options.energy_rel_err << " for "
               << missed << (explicit_min_time ? " (an explicit --benchmark_min_time is in force)" : "") << "\n";
   }
-  benchmark::Shutdown();
+  gbench::shutdown();
   if (bench::interrupted()) {
     if (harness.cases_skipped_by_signal()) {
       std::cerr << "layer_bench: interrupted; finished cases are in the result file, rerun with --resume\n";

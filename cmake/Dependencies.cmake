@@ -1,22 +1,71 @@
-# Finds each third-party package; with LAYER_ENERGY_FETCH=ON a missing one is fetched at a pinned release,
-# with OFF the configure step stops and names it.
+# Finds each third-party package at its minimum version; with LAYER_ENERGY_FETCH=ON a missing or too old one is
+# fetched at a pinned release, with OFF the configure step stops with one line naming the fix. The minimums are the
+# oldest versions tested (Debian 11's, except Google Benchmark: 1.5.0, bridged in reporters/gbench_compat.hpp).
 include(FetchContent)
+include(CheckCXXSourceCompiles)
 
-function(layer_energy_require package repository tag)
-  find_package(${package} CONFIG QUIET)
-  if(${package}_FOUND)
-    message(STATUS "layer-energy: ${package} ${${package}_VERSION} found")
-    set(${package}_VERSION "${${package}_VERSION}" PARENT_SCOPE)
-    return()
+# `fix`: what a user without FETCH does. `${package}_UNUSABLE`, when set by the caller, is why an installed copy is
+# not even read (its config would stop the configure). Sets ${package}_FETCHED, and ${package}_VERSION when found.
+function(layer_energy_require package minimum repository tag fix)
+  set(why "${${package}_UNUSABLE}")
+  if(NOT why)
+    find_package(${package} ${minimum} CONFIG QUIET)
+    if(${package}_FOUND)
+      message(STATUS "layer-energy: ${package} ${${package}_VERSION} found")
+      set(${package}_VERSION "${${package}_VERSION}" PARENT_SCOPE)
+      set(${package}_FETCHED OFF PARENT_SCOPE)
+      return()
+    endif()
+    set(why "${package} >= ${minimum} not found")
+    if(${package}_CONSIDERED_VERSIONS)
+      set(why "${package} ${${package}_CONSIDERED_VERSIONS} found, older than the ${minimum} needed")
+    endif()
   endif()
   if(NOT LAYER_ENERGY_FETCH)
-    message(FATAL_ERROR "layer-energy: package '${package}' not found and LAYER_ENERGY_FETCH=OFF. "
-                        "Install it (scripts/install-deps.sh) or configure with -DLAYER_ENERGY_FETCH=ON.")
+    message(FATAL_ERROR "layer-energy: ${why} (LAYER_ENERGY_FETCH=OFF): ${fix}, or configure with "
+                        "-DLAYER_ENERGY_FETCH=ON to fetch ${package} ${tag}.")
   endif()
-  message(STATUS "layer-energy: ${package} not found; fetching ${repository} at ${tag}")
   string(TOLOWER ${package} name)
+  string(TOUPPER ${package} upper)
+  if(FETCHCONTENT_SOURCE_DIR_${upper})  # FetchContent's own override: a source tree already here (CI, offline)
+    message(STATUS "layer-energy: ${why}; building it from ${FETCHCONTENT_SOURCE_DIR_${upper}}")
+  else()
+    message(STATUS "layer-energy: ${why}; fetching ${repository} at ${tag}")
+  endif()
   FetchContent_Declare(${name} GIT_REPOSITORY ${repository} GIT_TAG ${tag} GIT_SHALLOW TRUE)
   FetchContent_MakeAvailable(${name})
+  set(${package}_FETCHED ON PARENT_SCOPE)
+endfunction()
+
+# Debian 11's and Ubuntu 20.04's GTest config also declares GTest::gmock, whose libgmock.a comes with libgmock-dev,
+# and stops the configure with CMake's own error when that file is missing; a source-only libgtest-dev has no
+# library at all. The config that find_package would read first is checked beforehand, so the answer names the fix.
+function(layer_energy_check_gtest_config)
+  set(dirs "")
+  if(GTest_DIR AND EXISTS "${GTest_DIR}/GTestConfig.cmake")
+    set(dirs "${GTest_DIR}")
+  else()
+    foreach(prefix IN LISTS CMAKE_PREFIX_PATH CMAKE_SYSTEM_PREFIX_PATH)
+      foreach(libdir lib/${CMAKE_LIBRARY_ARCHITECTURE} lib64 lib)
+        list(APPEND dirs "${prefix}/${libdir}/cmake/GTest")
+      endforeach()
+    endforeach()
+  endif()
+  foreach(dir IN LISTS dirs)
+    if(NOT EXISTS "${dir}/GTestConfig.cmake")
+      continue()
+    endif()
+    get_filename_component(libdir "${dir}/../.." ABSOLUTE)
+    foreach(library gtest gmock)
+      file(GLOB found "${libdir}/lib${library}.*")
+      if(NOT found)
+        set(GTest_UNUSABLE "the GTest config in ${dir} needs lib${library} in ${libdir}, which is not there"
+            PARENT_SCOPE)
+        return()
+      endif()
+    endforeach()
+    return()
+  endforeach()
 endfunction()
 
 set(BENCHMARK_ENABLE_TESTING OFF CACHE BOOL "" FORCE)
@@ -24,23 +73,54 @@ set(BENCHMARK_ENABLE_GTEST_TESTS OFF CACHE BOOL "" FORCE)
 set(JSON_BuildTests OFF CACHE BOOL "" FORCE)
 set(EIGEN_BUILD_DOC OFF CACHE BOOL "" FORCE)
 set(BUILD_TESTING OFF CACHE BOOL "" FORCE)
+set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
 
-layer_energy_require(fmt https://github.com/fmtlib/fmt.git 9.1.0)
-layer_energy_require(nlohmann_json https://github.com/nlohmann/json.git v3.11.3)
-layer_energy_require(CLI11 https://github.com/CLIUtils/CLI11.git v2.4.1)
-layer_energy_require(Eigen3 https://gitlab.com/libeigen/eigen.git 3.4.0)
-layer_energy_require(benchmark https://github.com/google/benchmark.git v1.8.3)
+set(apt "scripts/install-deps.sh")
+layer_energy_require(fmt 7.1 https://github.com/fmtlib/fmt.git 9.1.0 "install libfmt-dev (${apt})")
+layer_energy_require(nlohmann_json 3.9.1 https://github.com/nlohmann/json.git v3.11.3
+  "install nlohmann-json3-dev (${apt})")
+layer_energy_require(CLI11 2.1 https://github.com/CLIUtils/CLI11.git v2.4.1
+  "install libcli11-dev (${apt}; Debian 11 and Ubuntu 20.04 have none: install a CLI11 release with its CMake files)")
+layer_energy_require(Eigen3 3.3 https://gitlab.com/libeigen/eigen.git 3.4.0 "install libeigen3-dev (${apt})")
+layer_energy_require(benchmark 1.5.0 https://github.com/google/benchmark.git v1.8.3
+  "install libbenchmark-dev (${apt})")
 if(LAYER_ENERGY_TESTS)
-  layer_energy_require(GTest https://github.com/google/googletest.git v1.14.0)
+  layer_energy_check_gtest_config()
+  layer_energy_require(GTest 1.10 https://github.com/google/googletest.git v1.14.0
+    "install libgtest-dev and libgmock-dev (${apt}); a libgtest-dev with only sources in /usr/src/googletest: \
+cmake -S /usr/src/googletest -B /tmp/gtest && cmake --build /tmp/gtest && sudo cmake --install /tmp/gtest")
 endif()
 
 find_package(Threads REQUIRED)
 
 # Google Benchmark's API differs between 1.7 and 1.8 (skip messages, min_time syntax): gate on its version.
-if(benchmark_VERSION AND benchmark_VERSION VERSION_LESS 1.8)
-  set(LAYER_ENERGY_BENCHMARK_HAS_SKIP 0)
-else()
+if(benchmark_FETCHED OR NOT benchmark_VERSION VERSION_LESS 1.8)
   set(LAYER_ENERGY_BENCHMARK_HAS_SKIP 1)
+else()
+  set(LAYER_ENERGY_BENCHMARK_HAS_SKIP 0)
+endif()
+
+# What 1.5 lacks of the API layer_bench uses (reporters/gbench_compat.hpp bridges it), tested against the library
+# found. A fetched release (1.8.3) has all of it, and cannot be linked before it is built.
+function(layer_energy_benchmark_has variable code)
+  if(benchmark_FETCHED)
+    set(${variable} 1 PARENT_SCOPE)
+    return()
+  endif()
+  set(CMAKE_REQUIRED_LIBRARIES benchmark::benchmark)
+  set(CMAKE_REQUIRED_QUIET ON)
+  check_cxx_source_compiles("#include <benchmark/benchmark.h>\nint main() { ${code}; }" ${variable})
+  if(${variable})
+    set(${variable} 1 PARENT_SCOPE)
+  else()
+    set(${variable} 0 PARENT_SCOPE)
+  endif()
+endfunction()
+layer_energy_benchmark_has(LAYER_ENERGY_BENCHMARK_HAS_CUSTOM_CONTEXT "benchmark::AddCustomContext(\"k\", \"v\")")
+layer_energy_benchmark_has(LAYER_ENERGY_BENCHMARK_HAS_SHUTDOWN "benchmark::Shutdown()")
+if(NOT LAYER_ENERGY_BENCHMARK_HAS_CUSTOM_CONTEXT OR NOT LAYER_ENERGY_BENCHMARK_HAS_SHUTDOWN)
+  message(STATUS "layer-energy: Google Benchmark ${benchmark_VERSION} without AddCustomContext/Shutdown: bridged "
+                 "(reporters/gbench_compat.hpp)")
 endif()
 
 # dnnl_FOUND, dnnl_VERSION and the DNNL::dnnl target from the header and library alone.

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "reporters/case_names.hpp"
+#include "reporters/gbench_compat.hpp"
 #include "reporters/run_fields.hpp"
 #include "reporters/result_format/fields.hpp"
 
@@ -45,6 +46,8 @@ const benchmark::Counter* counter(const benchmark::BenchmarkReporter::Run& run, 
 
 bool EnergyConsoleReporter::ReportContext(const Context& context) {
   PrintBasicContext(&GetErrorStream(), context);
+  // What the library prints of its custom context, for one without it (gbench_compat.hpp).
+  for (const auto& kv : gbench::context_not_in_library()) GetErrorStream() << kv.first << ": " << kv.second << "\n";
   char header[256];
   std::snprintf(header, sizeof header, "%-*s %12s %26s %10s %9s %11s\n", static_cast<int>(name_width_), "Case",
                 "Time/iter", "Energy/iter +- bound", "Power", "pJ/MAC", "Iterations");

@@ -6,13 +6,43 @@
 
 #include "layers/atomic_file.hpp"
 #include "reporters/case_names.hpp"
+#include "reporters/gbench_compat.hpp"
 
 namespace layer_energy::reporters {
+namespace {
+
+std::string quoted(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A Google Benchmark without custom context (before 1.6) wrote the context without layer_bench's keys: they are
+// added at the end of its context object, which closes just before the "benchmarks" array.
+std::string with_context_not_in_library(std::string head) {
+  const auto& extra = gbench::context_not_in_library();
+  const auto benchmarks = head.rfind("\"benchmarks\"");
+  if (extra.empty() || benchmarks == std::string::npos) return head;
+  const auto close = head.rfind('}', benchmarks);
+  const auto last = close == std::string::npos || close == 0 ? std::string::npos
+                                                             : head.find_last_not_of(" \n", close - 1);
+  if (last == std::string::npos) return head;
+  std::string members;
+  for (const auto& kv : extra) {
+    members += (members.empty() && head[last] == '{' ? "\n    " : ",\n    ") + quoted(kv.first) + ": " +
+               quoted(kv.second);
+  }
+  head.insert(last + 1, members);
+  return head;
+}
+
+}  // namespace
 
 bool FlushingJsonReporter::ReportContext(const Context& context) {
   inner_.SetOutputStream(&pending_);
   inner_.SetErrorStream(&GetErrorStream());
   const bool ok = inner_.ReportContext(context);
+  const std::string head = pending_.str();
+  pending_.str("");
+  pending_ << with_context_not_in_library(head);
   pass_on();
   return ok;
 }

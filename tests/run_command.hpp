@@ -41,7 +41,15 @@ inline CommandResult run_command(const std::string& command) {
   return result;
 }
 
+// The command line that starts `binary`, one of this build's executables. A cross-compiled build's binaries cannot
+// run here directly: LAYER_ENERGY_TOOL_LAUNCHER (tests/CMakeLists.txt) is then the emulator, else empty.
+inline std::string tool_command(const std::string& binary) {
+  const std::string launcher = LAYER_ENERGY_TOOL_LAUNCHER;
+  return launcher.empty() ? binary : launcher + " " + binary;
+}
+
 inline std::string layer_bench_path() { return std::string(LAYER_ENERGY_BINARY_DIR) + "/layer_bench"; }
+inline std::string layer_bench_command() { return tool_command(layer_bench_path()); }
 inline std::string fixture(const std::string& relative) { return std::string(LAYER_ENERGY_FIXTURES) + "/" + relative; }
 
 }  // namespace layer_energy::test

@@ -19,7 +19,7 @@ namespace {
 
 using test::run_command;
 
-std::string bin(const char* name) { return std::string(LAYER_ENERGY_BINARY_DIR) + "/" + name; }
+std::string bin(const char* name) { return test::tool_command(std::string(LAYER_ENERGY_BINARY_DIR) + "/" + name); }
 
 std::string temp(const std::string& name) {
   return ::testing::TempDir() + "cli_errors_" + std::to_string(::getpid()) + "_" + name;

@@ -16,7 +16,7 @@ namespace {
 using test::run_command;
 
 std::string tool() {
-  return std::string(LAYER_ENERGY_BINARY_DIR) + "/energy_compare";
+  return test::tool_command(std::string(LAYER_ENERGY_BINARY_DIR) + "/energy_compare");
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {

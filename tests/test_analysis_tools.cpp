@@ -20,7 +20,7 @@ using nlohmann::json;
 using test::run_command;
 
 std::string bin(const char* name) {
-  return std::string(LAYER_ENERGY_BINARY_DIR) + "/" + name;
+  return test::tool_command(std::string(LAYER_ENERGY_BINARY_DIR) + "/" + name);
 }
 std::string fixture(const std::string& name) {
   return std::string(LAYER_ENERGY_FIXTURES) + "/results/" + name;

@@ -305,7 +305,9 @@ TEST(LayerBenchE2E, InterruptThenResumeRunsEveryCaseExactlyOnce) {
   auto finished = [](const json& result) {
     std::multiset<std::string> names;
     for (const auto& entry : result["benchmarks"]) {
-      if (!entry.value("error_occurred", false) && entry.contains("energy_J")) names.insert(entry["name"]);
+      if (!entry.value("error_occurred", false) && entry.contains("energy_J")) {
+        names.insert(entry["name"].get<std::string>());  // get: nlohmann 3.9 converts to both of insert's overloads
+      }
     }
     return names;
   };

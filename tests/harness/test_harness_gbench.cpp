@@ -19,6 +19,7 @@
 #include "benchmarks/harness/layer_cases.hpp"
 #include "replay_meter.hpp"
 #include "reporters/flushing_json_reporter.hpp"
+#include "reporters/gbench_compat.hpp"
 
 namespace layer_energy::bench {
 namespace {
@@ -185,6 +186,21 @@ TEST(HarnessGbench, UnsupportedCaseIsASkippedRowWithTheReason) {
   const std::string message = entry.value("error_message", entry.value("skip_message", std::string()));
   EXPECT_EQ(message.rfind("unsupported: ", 0), 0u) << entry.dump();
   EXPECT_FALSE(entry.contains("energy_J"));
+}
+
+// Whether or not this Google Benchmark has AddCustomContext (1.6+), the context layer_bench gives reaches the file.
+TEST(HarnessGbench, ContextGivenBeforeTheRunIsInTheResultFile) {
+  Rig rig;
+  Harness harness(*rig.backend, rig.meter, Rig::harness(), rig.policy());
+  ASSERT_EQ(harness.add_layers({fc(16, 16)}, {}), 1);
+  reporters::gbench::add_context("power_source", "replay \"quoted\"");
+  reporters::gbench::add_context("board", "test rig");
+  const json result = run_registered("0.01");
+  reporters::gbench::shutdown();
+  EXPECT_EQ(result["context"]["power_source"], "replay \"quoted\"");
+  EXPECT_EQ(result["context"]["board"], "test rig");
+  EXPECT_TRUE(result["context"].contains("date"));  // the library's own context is kept
+  EXPECT_EQ(result["benchmarks"].size(), 1u);
 }
 
 // Last in this file: the signal stays received for the rest of the process (ctest runs each test in its own).

@@ -357,7 +357,7 @@ std::string read_text(const std::string& path) {
 
 TEST(EnergySimulateCli, WritesANetworkRunAtomically) {
   const std::string out = ::testing::TempDir() + "sim_network.json";
-  const test::CommandResult r = test::run_command(std::string(ENERGY_SIMULATE_PATH) +
+  const test::CommandResult r = test::run_command(test::tool_command(ENERGY_SIMULATE_PATH) +
                                                   " --device gpu --preset jetson_orin --grid network --network "
                                                   "mobilenet_v2 --repetitions 2 --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -371,7 +371,7 @@ TEST(EnergySimulateCli, WritesANetworkRunAtomically) {
 }
 
 TEST(EnergySimulateCli, BadArgumentsNameTheFlagAndExit2) {
-  const std::string bin = ENERGY_SIMULATE_PATH;
+  const std::string bin = test::tool_command(ENERGY_SIMULATE_PATH);
   const std::string out = " --out " + ::testing::TempDir() + "sim_bad.json";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {" --device tpu" + out, "--device"},
