@@ -77,10 +77,14 @@ if [ ${#cli11_dirs[@]} -eq 0 ]; then
 fi
 cli11_dir=${cli11_dirs[0]}
 
-step "build and test: scripts/test.sh (CUDA, oneDNN, ONNX off; ctest -LE gpu)"
+# -O1: a third less compile time than -O3 (9.8 s against 13.8 s for four heavy translation units), to keep .ci/run
+# under 30 minutes; what this stage checks is the old toolchain's headers, APIs and warnings, and the -O3 build is the
+# host's Release stage.
+step "build and test: scripts/test.sh (-O1; CUDA, oneDNN, ONNX off; ctest -LE gpu)"
 in_chroot env BUILD_DIR=/build JOBS="$(nproc)" LAYER_ENERGY_FETCH=ON LAYER_ENERGY_WERROR=ON CTEST_ARGS="-LE gpu" \
   CMAKE_ARGS="-DLAYER_ENERGY_CUDA=OFF -DLAYER_ENERGY_ONEDNN=OFF -DLAYER_ENERGY_ONNX=OFF \
--DFETCHCONTENT_FULLY_DISCONNECTED=ON -DFETCHCONTENT_SOURCE_DIR_CLI11=${cli11_dir#"$root"}" \
+-DFETCHCONTENT_FULLY_DISCONNECTED=ON -DFETCHCONTENT_SOURCE_DIR_CLI11=${cli11_dir#"$root"} \
+-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DCMAKE_CXX_FLAGS=-DNDEBUG" \
   bash /src/scripts/test.sh
 
 step "done"
