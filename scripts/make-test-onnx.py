@@ -2,7 +2,7 @@
 """Writes the ONNX fixtures of tests/onnx/ (the ONNX import, layers/onnx/) into tests/fixtures/onnx/.
 
 Run by hand, from anywhere, with Debian's python3 (python3-onnx, python3-numpy); the generated files are checked in
-and tests/onnx/test_onnx_import.cpp states what each must import to:
+and tests/layers/onnx/test_onnx_import.cpp states what each must import to:
 
     /usr/bin/python3 scripts/make-test-onnx.py                # the hand-built fixtures (onnx.helper, no torch)
     /usr/bin/python3 scripts/make-test-onnx.py --torchvision  # also torchvision's networks (python3-torchvision)

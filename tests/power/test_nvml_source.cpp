@@ -1,5 +1,5 @@
-// The NVML source against a scripted fake libnvidia-ml (tests/nvml_fake) and against libraries that are absent or are
-// not NVML at all.
+// The NVML source against a scripted fake libnvidia-ml (tests/power/nvml_fake) and against libraries that are absent
+// or are not NVML at all.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 

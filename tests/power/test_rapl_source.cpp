@@ -2,7 +2,6 @@
 // changes: counters near their wrap, unreadable energy files, missing zones.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include "power/rapl_source.hpp"
 #include "source_poll.hpp"
 #include "temp_tree.hpp"
+#include "unprivileged.hpp"
 
 namespace layer_energy::power {
 namespace {
@@ -325,40 +325,21 @@ TEST(RaplSource, FailedReadIsReportedAndCountingResumes) {
   EXPECT_NEAR(value_of(*source, poll(*source), "dram-0") - start, 1000e-6, 1e-9);
 }
 
-// The reason make_rapl_source gives to a user who is not root. Root reads a mode-000 file anyway, so as root the
-// source is built in a child that first becomes "nobody". Empty: the check cannot run here.
+// The reason make_rapl_source gives to a user who is not root (unprivileged.hpp). Empty: the check cannot run here,
+// including when that user cannot enter the tree.
 std::string reason_as_unprivileged(const std::string& root) {
-  if (::geteuid() != 0) return make_rapl_source(root)->unusable_reason();
-  int fds[2];
-  if (::pipe(fds) != 0) return {};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fds[0]);
-    if (::setgid(65534) != 0 || ::setuid(65534) != 0 || ::access(root.c_str(), X_OK) != 0) ::_exit(77);
-    const std::string reason = make_rapl_source(root)->unusable_reason();
-    const ssize_t n = ::write(fds[1], reason.data(), reason.size());
-    ::_exit(n == static_cast<ssize_t>(reason.size()) ? 0 : 1);
-  }
-  ::close(fds[1]);
-  std::string reason;
-  char buffer[512];
-  ssize_t n = 0;
-  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) reason.append(buffer, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? reason : std::string();
+  return test::as_unprivileged([&root] {
+    return ::access(root.c_str(), X_OK) == 0 ? make_rapl_source(root)->unusable_reason() : std::string();
+  });
 }
 
 TEST(RaplSource, RootOnlyCounterNamesTheFix) {
   TempTree tree(kIntel);
   ASSERT_EQ(::chmod(tree.path().c_str(), 0755), 0);  // mkdtemp's 0700 would hide the whole tree from "nobody"
-  // Linux >= 5.10 makes energy_uj 0400 root:root; a non-root owner of the copy must take away its own access too.
-  const mode_t mode = ::geteuid() == 0 ? 0400 : 0000;
+  // Linux >= 5.10 makes energy_uj 0400 root:root.
   for (const char* zone : {"intel-rapl:0", "intel-rapl:0:0", "intel-rapl:0:1", "intel-rapl:0:2", "intel-rapl:1",
                            "intel-rapl:1:0", "intel-rapl:1:1", "intel-rapl:1:2", "intel-rapl:2"}) {
-    const std::string path = tree / (kZones + zone + "/energy_uj");
-    ASSERT_EQ(::chmod(path.c_str(), mode), 0) << path;
+    test::make_root_only(tree / (kZones + zone + "/energy_uj"));
   }
   const std::string reason = reason_as_unprivileged(tree.path());
   if (reason.empty()) GTEST_SKIP() << "cannot drop to an unprivileged user here";

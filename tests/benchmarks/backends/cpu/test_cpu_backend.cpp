@@ -91,7 +91,7 @@ const std::vector<ConvCase>& conv_cases() {
   return cases;
 }
 
-// Each test runs once per implementation (tests/cpu_impl_fixture.hpp).
+// Each test runs once per implementation (cpu_impl_fixture.hpp, beside it).
 class CpuImplTest : public test::CpuImplFixture {};
 
 INSTANTIATE_TEST_SUITE_P(Impl, CpuImplTest, ::testing::Values(CpuImpl::eigen, CpuImpl::onednn), test::impl_param_name);
