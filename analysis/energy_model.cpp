@@ -74,16 +74,17 @@ PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std
   m.fitted = true;
   if (corrector_rounds > 0) {
     // The corrector learns what the power terms miss, given the time model's own estimate of t.
-    std::vector<TreeInput> inputs(samples.size());
-    std::vector<double> y(samples.size(), 0);
+    // Only the trained rows, packed (the trees index their inputs by position): no arrays the size of the run.
+    std::vector<TreeInput> inputs;
+    std::vector<double> y;
     std::vector<int> ok;
     for (const int r : row_sample(used)) {
       const Sample& s = samples[static_cast<std::size_t>(r)];
       const double e = m.raw(s.k, estimates[static_cast<std::size_t>(r)]);
       if (!(e > 0)) continue;
-      inputs[static_cast<std::size_t>(r)] = s.tx;
-      y[static_cast<std::size_t>(r)] = std::log(s.energy / e);
-      ok.push_back(r);
+      ok.push_back(static_cast<int>(inputs.size()));
+      inputs.push_back(s.tx);
+      y.push_back(std::log(s.energy / e));
     }
     TreeOptions to;
     to.rounds = corrector_rounds;

@@ -198,9 +198,14 @@ double fastest(const Columns& c, const KernelFeatures& f, double cache_bytes, do
   bool any_allowed = false;
   for (int k = 0; k < f.n_configs; ++k) any_allowed = any_allowed || f.configs[static_cast<std::size_t>(k)].splits == 1;
   const bool rule = any_allowed && f.reduction < split_min_reduction;
+  // The memory side is the layer's, whichever kernel runs: computed once (the same sums as evaluate()'s).
+  const Columns layer = columns(f.heuristic, f, cache_bytes);
+  const double memory = memory_side(c, layer);
   for (int k = 0; k < f.n_configs; ++k) {
-    if (rule && f.configs[static_cast<std::size_t>(k)].splits > 1) continue;
-    const double t = evaluate(c, columns(f.configs[static_cast<std::size_t>(k)], f, cache_bytes), p);
+    const KernelConfig& kc = f.configs[static_cast<std::size_t>(k)];
+    if (rule && kc.splits > 1) continue;
+    const double compute = c[1] * kc.waves + c[2] * kc.wave_steps + c[3] * kc.crit_macs + c[4] * kc.crit_feed;
+    const double t = c[0] * kc.launches + join(compute, memory, p).s;
     if (t < best) {
       best = t;
       if (which) *which = k;
@@ -329,13 +334,15 @@ TimeModel with_time_corrector(TimeModel m, const std::vector<Sample>& samples, c
                               int rounds) {
   const std::vector<int> timed = timed_rows(samples, rows);
   if (!m.fitted || timed.empty() || rounds <= 0) return m;
-  const std::vector<int> train = row_sample(timed);
-  std::vector<TreeInput> inputs(samples.size());
-  std::vector<double> y(samples.size(), 0);
-  for (const int r : train) {
+  // Only the trained rows, packed (the trees index their inputs by position): no arrays the size of the run.
+  std::vector<int> train;
+  std::vector<TreeInput> inputs;
+  std::vector<double> y;
+  for (const int r : row_sample(timed)) {
     const Sample& s = samples[static_cast<std::size_t>(r)];
-    inputs[static_cast<std::size_t>(r)] = s.tx;
-    y[static_cast<std::size_t>(r)] = std::log(s.time / m.raw(s.k));
+    train.push_back(static_cast<int>(inputs.size()));
+    inputs.push_back(s.tx);
+    y.push_back(std::log(s.time / m.raw(s.k)));
   }
   TreeOptions to;
   to.rounds = rounds;
