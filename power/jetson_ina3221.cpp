@@ -54,6 +54,7 @@ class JetsonSource final : public PowerSource {
   SourceTraits traits() const override {
     SourceTraits traits;
     traits.board_names_machine = true;  // /proc/device-tree/model: the module, whose rails are the whole board
+    traits.period_from_driver = period_from_driver_;
     return traits;
   }
   std::string unusable_reason() const override { return reason_; }
@@ -121,10 +122,12 @@ class JetsonSource final : public PowerSource {
   void build_context() {
     std::vector<std::pair<std::string, std::string>> drivers, intervals, samples, modes;
     std::string devices;
+    period_from_driver_ = !monitors().chips.empty();
     for (const auto& chip : monitors().chips) {
       devices += (devices.empty() ? "" : ",") + chip.device;
       drivers.emplace_back(chip.device, jetson::driver_name(chip.driver));
       double period = 0.0;
+      bool read_from_driver = false;
       if (chip.driver == jetson::Driver::iio) {
         period = kIioNominalPeriodS;
         intervals.emplace_back(chip.device, format_ms(period) + " (nominal: legacy ina3221x default configuration)");
@@ -135,6 +138,7 @@ class JetsonSource final : public PowerSource {
       } else if (chip.update_interval_ms && *chip.update_interval_ms > 0) {
         period = static_cast<double>(*chip.update_interval_ms) / 1000.0;
         intervals.emplace_back(chip.device, std::to_string(*chip.update_interval_ms));
+        read_from_driver = true;
       } else if (chip.part == jetson::Part::ina238) {
         period = kIna238NominalPeriodS;
         intervals.emplace_back(chip.device, format_ms(period) + " (nominal: ina238 driver default configuration)");
@@ -142,6 +146,7 @@ class JetsonSource final : public PowerSource {
         period = kHwmonNominalPeriodS;
         intervals.emplace_back(chip.device, format_ms(period) + " (nominal: INA3221 reset default)");
       }
+      if (!read_from_driver) period_from_driver_ = false;
       if (chip.samples) samples.emplace_back(chip.device, std::to_string(*chip.samples));
       update_period_s_ = std::max(update_period_s_, period);  // the slowest chip bounds every rail's staleness
     }
@@ -163,6 +168,7 @@ class JetsonSource final : public PowerSource {
   std::string reason_;
   std::vector<Rail> rails_;
   double update_period_s_ = 0.0;
+  bool period_from_driver_ = false;  // every chip's update_interval read from its driver
   std::map<std::string, std::string> context_;
 };
 

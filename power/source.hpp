@@ -46,6 +46,9 @@ struct SourceTraits {
   // board() names the whole machine (a Jetson module's model string), not one device on it, so it is the context's
   // `board`.
   bool board_names_machine = false;
+  // update_period_s() is the device's own setting, read from its driver (a Jetson hwmon update_interval on every
+  // chip), not a documented default.
+  bool period_from_driver = false;
 };
 
 class PowerSource {

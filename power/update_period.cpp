@@ -36,13 +36,7 @@ double median(std::vector<double> values) {
 }
 
 std::string fallback_method(const PowerSource& source) {
-  const auto context = source.context();
-  const auto it = context.find("jetson_update_interval_ms");
-  // The Jetson source marks values it did not read from the driver "(nominal: ...)".
-  if (it != context.end() && !it->second.empty() && it->second.find("nominal") == std::string::npos) {
-    return "update_interval";
-  }
-  return "nominal";
+  return source.traits().period_from_driver ? "update_interval" : "nominal";
 }
 
 }  // namespace

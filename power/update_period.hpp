@@ -27,8 +27,8 @@ struct PeriodEstimate {
 // A late reading (reader descheduled, slow I2C read) makes that window wide and the next interval short by up to its
 // width, so only changes whose windows are at most two median read gaps wide take part (all do when no pair is).
 // With fewer than 3 changes (a constant load: a value that does not change cannot be timed), falls back to the
-// source's update_period_s() with method "update_interval" when the source's context() has a
-// jetson_update_interval_ms read from the driver, else "nominal".
+// source's update_period_s() with method "update_interval" when its traits() say the period was read from the
+// driver, else "nominal".
 // Blocks for up to max_s (plus one read). Must not run while a Sampler polls the same source.
 PeriodEstimate infer_update_period(PowerSource& source, int reads = 1000, double spacing_s = 0.001, double max_s = 2.0);
 

@@ -200,6 +200,7 @@ TEST(JetsonContext, HwmonUpdateIntervalDiffersPerChip) {
   auto source = make_jetson_source(tree.path());
   EXPECT_DOUBLE_EQ(source->update_period_s(), 0.140);  // the slowest chip, not the last one
   EXPECT_EQ(source->context()["jetson_update_interval_ms"], "1-0040:140,1-0041:26");
+  EXPECT_TRUE(source->traits().period_from_driver);  // both chips' periods were read from their drivers
 }
 
 TEST(JetsonContext, HwmonWithoutUpdateIntervalIsNominal) {
@@ -208,12 +209,14 @@ TEST(JetsonContext, HwmonWithoutUpdateIntervalIsNominal) {
   auto source = make_jetson_source(tree.path());
   EXPECT_NEAR(source->update_period_s(), 0.0066, 1e-12);
   EXPECT_NE(source->context()["jetson_update_interval_ms"].find("nominal"), std::string::npos);
+  EXPECT_FALSE(source->traits().period_from_driver);  // one chip's period is a documented default
 }
 
 TEST(JetsonContext, LegacySaysNominalAndRunningMode) {
   auto source = make_jetson_source(kFixtures + "nano-r32");
   auto context = source->context();
   EXPECT_NE(context["jetson_update_interval_ms"].find("nominal"), std::string::npos);
+  EXPECT_FALSE(source->traits().period_from_driver);
   EXPECT_EQ(context["jetson_running_mode"], "0 (triggered)");
   EXPECT_EQ(context.count("jetson_samples"), 0u);
 }
