@@ -11,7 +11,8 @@ jobs=${JOBS:-$(nproc)}
 # Not built here, minutes emulated (the native stages of .ci/run cover them): the tests that run the CPU backend's
 # kernels, in process or through layer_bench, and test_analysis_model (three fits of the model grid, pinned accuracy
 # figures). Every other tests/**/test_*.cpp is built and run under qemu: power/, layers/, reporters/ and analysis/
-# (the tools, layer_bench --list_power and energy_simulate are started through the emulator, tests/support/run_command.hpp).
+# (the tools, layer_bench --list_power and energy_simulate are started through the emulator:
+# tests/support/run_command.hpp).
 native_only_tests=(
   test_cpu_backend test_cpu_tensor_ops test_cpu_impl_flag test_case_run test_harness_gbench
   test_layer_bench_e2e test_layer_bench_memory test_trace_roundtrip test_analysis_model
