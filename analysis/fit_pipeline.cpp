@@ -8,6 +8,7 @@
 #include "analysis/diagnostics.hpp"
 #include "analysis/parallel.hpp"
 #include "analysis/predict.hpp"
+#include "analysis/range_fields.hpp"
 #include "layers/networks.hpp"
 
 namespace layer_energy::analysis {
@@ -30,18 +31,10 @@ void set_range(std::map<std::string, Range, std::less<>>* ranges, const std::str
 std::map<std::string, Range, std::less<>> ranges_of(const TypeData& data) {
   std::map<std::string, Range, std::less<>> r;
   for (const Case* c : data.cases) {
-    set_range(&r, "macs", c->macs);
-    if (c->layer.type == layers::LayerType::conv) {
-      const layers::ConvShape& s = c->layer.conv;
-      const std::pair<const char*, int64_t> fields[] = {
-          {"N", s.N}, {"C", s.C}, {"H", s.H},           {"W", s.W},     {"K", s.K},
-          {"R", s.R}, {"S", s.S}, {"stride", s.stride}, {"pad", s.pad}, {"groups", s.groups}};
-      for (const auto& f : fields) set_range(&r, f.first, static_cast<double>(f.second));
-    } else {
-      const layers::FcShape& s = c->layer.fc;
-      const std::pair<const char*, int64_t> fields[] = {{"N", s.N}, {"in", s.in}, {"out", s.out}};
-      for (const auto& f : fields) set_range(&r, f.first, static_cast<double>(f.second));
-    }
+    double values[kMaxRangeFields];
+    const std::size_t n = range_values(c->layer, c->macs, values);
+    const char* const* names = range_field_names(c->layer.type);
+    for (std::size_t i = 0; i < n; ++i) set_range(&r, names[i], values[i]);
   }
   return r;
 }

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "analysis/features.hpp"
+#include "analysis/range_fields.hpp"
 
 namespace layer_energy::analysis {
 namespace {
@@ -63,18 +64,11 @@ bool check_range(const TypeModel& part, std::size_t index, const char* field, do
 }
 
 bool check_ranges(const TypeModel& part, const layers::Layer& layer, double macs, std::string* reason) {
+  double values[kMaxRangeFields];
+  const std::size_t n = range_values(layer, macs, values);
+  const char* const* names = range_field_names(layer.type);
   bool ok = true;
-  if (layer.type == layers::LayerType::conv) {
-    const layers::ConvShape& c = layer.conv;
-    const double values[kConvRangeFields] = {macs, double(c.N), double(c.C), double(c.H),      double(c.W),  double(c.K),
-                                             double(c.R), double(c.S), double(c.stride), double(c.pad), double(c.groups)};
-    for (std::size_t i = 0; i < kConvRangeFields; ++i)
-      ok = check_range(part, i, kConvRangeField[i], values[i], reason) && ok;
-  } else {
-    const layers::FcShape& f = layer.fc;
-    const double values[kFcRangeFields] = {macs, double(f.N), double(f.in), double(f.out)};
-    for (std::size_t i = 0; i < kFcRangeFields; ++i) ok = check_range(part, i, kFcRangeField[i], values[i], reason) && ok;
-  }
+  for (std::size_t i = 0; i < n; ++i) ok = check_range(part, i, names[i], values[i], reason) && ok;
   return ok;
 }
 
