@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the ONNX fixtures of tests/onnx/ (the ONNX import, layers/onnx/) into tests/fixtures/onnx/.
+"""Writes the ONNX fixtures of tests/layers/onnx/ (the ONNX import, layers/onnx/) into tests/fixtures/onnx/.
 
 Run by hand, from anywhere, with Debian's python3 (python3-onnx, python3-numpy); the generated files are checked in
 and tests/layers/onnx/test_onnx_import.cpp states what each must import to:
