@@ -198,14 +198,9 @@ double fastest(const Columns& c, const KernelFeatures& f, double cache_bytes, do
   bool any_allowed = false;
   for (int k = 0; k < f.n_configs; ++k) any_allowed = any_allowed || f.configs[static_cast<std::size_t>(k)].splits == 1;
   const bool rule = any_allowed && f.reduction < split_min_reduction;
-  // The memory side is the layer's, whichever kernel runs: computed once (the same sums as evaluate()'s).
-  const Columns layer = columns(f.heuristic, f, cache_bytes);
-  const double memory = memory_side(c, layer);
   for (int k = 0; k < f.n_configs; ++k) {
-    const KernelConfig& kc = f.configs[static_cast<std::size_t>(k)];
-    if (rule && kc.splits > 1) continue;
-    const double compute = c[1] * kc.waves + c[2] * kc.wave_steps + c[3] * kc.crit_macs + c[4] * kc.crit_feed;
-    const double t = c[0] * kc.launches + join(compute, memory, p).s;
+    if (rule && f.configs[static_cast<std::size_t>(k)].splits > 1) continue;
+    const double t = evaluate(c, columns(f.configs[static_cast<std::size_t>(k)], f, cache_bytes), p);
     if (t < best) {
       best = t;
       if (which) *which = k;
