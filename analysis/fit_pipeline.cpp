@@ -107,6 +107,12 @@ bool same_power_mode(const PowerMode& a, const PowerMode& b) {
   return a.known() == b.known();
 }
 
+// A run with a power source: time and energy. Without one (--power=none, or nothing usable) it is time only.
+bool measures_power(const std::map<std::string, std::string>& context) {
+  const std::string source = context_value(context, "power_source");
+  return !source.empty() && source != "none";
+}
+
 bool network_run(const std::map<std::string, std::string>& context) {
   const std::string cmd = context_value(context, "command_line");
   return cmd.find("--network") != std::string::npos || cmd.find("--onnx") != std::string::npos;
@@ -162,7 +168,10 @@ FitOutcome run_fit(const FitRequest& request) {
     try {
       const ResultFile file = read_result_file(path);
       out.warnings.insert(out.warnings.end(), file.warnings.begin(), file.warnings.end());
-      if (!have_context) out.context = file.context, have_context = true, first_path = path;
+      // The model's context (power source, idle power, hardware) is the first file that measured energy: a time-only
+      // sweep (--power=none) listed before the calibration run that pins the power must not make the model time-only.
+      if (!have_context || (!measures_power(out.context) && measures_power(file.context)))
+        out.context = file.context, have_context = true, first_path = path;
       // A model describes one power mode: its static power and clocks are the mode's (run-sweep.sh --modes).
       const PowerMode mode = power_mode(file.context), first_mode = power_mode(out.context);
       if (!same_power_mode(mode, first_mode))
@@ -170,7 +179,8 @@ FitOutcome run_fit(const FitRequest& request) {
                        ": fit one model per mode (one energy_fit run per mode's files)");
       for (const char* key : {"board", "power_source"}) {
         const std::string mine = context_value(file.context, key), first = context_value(out.context, key);
-        if (mine != first)
+        const bool time_only_file = std::string(key) == "power_source" && !measures_power(file.context);
+        if (mine != first && !time_only_file)
           out.warnings.push_back(path + ": context '" + key + "' is \"" + mine + "\" but \"" + first +
                                  "\" in the first file; fitted together anyway");
       }

@@ -137,10 +137,21 @@ void describe(Case* c, const json& entry, const ResultFile& file, std::vector<st
   c->bytes = number(entry, field::bytes, &v) && std::isfinite(v) && v > 0 ? v : layers::bytes(c->layer, c->precision);
 }
 
+// The implementation a label names: its first "; "-separated part, after the note a case without energy puts first
+// ("time only; onednn convolution ...", "no energy: <why>; cudnn IMPLICIT_GEMM, ...").
+std::string implementation_of(std::string label) {
+  for (const char* note : {"time only", "no energy: "}) {
+    if (label.rfind(note, 0) != 0) continue;
+    const std::size_t end = label.find("; ");
+    label = end == std::string::npos ? std::string() : label.substr(end + 2);
+    break;
+  }
+  return label.substr(0, label.find(';'));
+}
+
 // What ran and how: the algorithm label, throttling, launches.
 void note_run_facts(Case* c, const json& entry) {
-  std::string label = text_of(entry, field::label);
-  label = label.substr(0, label.find(';'));
+  std::string label = implementation_of(text_of(entry, field::label));
   if (!label.empty() && std::find(c->algorithms.begin(), c->algorithms.end(), label) == c->algorithms.end())
     c->algorithms.push_back(label);
   double v = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "analysis/fit_pipeline.hpp"
 #include "analysis/simulator/device_specs.hpp"
@@ -45,6 +46,42 @@ TEST(ModelV2, SimulatedGpuHeldOutLayersWithinTargets) {
   const PhysicalEnergy& p = out.conv.fit.models.at("physical").physical;
   EXPECT_GT(p.p_static, 120);
   EXPECT_LT(p.p_static, 200);
+}
+
+bool any_has(const std::vector<std::string>& lines, const std::string& text) {
+  for (const std::string& l : lines)
+    if (l.find(text) != std::string::npos) return true;
+  return false;
+}
+
+// The documented split: a time-only sweep (--power=none) first, then the calibration run with a power source. The
+// model takes the energy run's context (power source, idle power), mixing them is not a warning, and a time-only row
+// ("time only; <implementation>") names the same implementation as its energy row, so it is not "two kernels".
+TEST(ModelV2, TimeOnlySweepPlusCalibrationRunIsOneModelWithTheCalibrationsPower) {
+  const sim::Device h200 = sim::gpu_device(sim::gpu_preset("h200"));
+  sim::RunOptions time_only;
+  time_only.time_only = true;
+  nlohmann::json sweep = nlohmann::json::parse(sim::result_json(h200, layers::calibrate_grid(), time_only));
+  nlohmann::json calibration = nlohmann::json::parse(sim::result_json(h200, layers::calibrate_grid(), sim::RunOptions()));
+  for (auto& e : sweep["benchmarks"]) e["label"] = "time only; cudnn IMPLICIT_GEMM, math fma";
+  for (auto& e : calibration["benchmarks"]) e["label"] = "cudnn IMPLICIT_GEMM, math fma; launch: stream";
+  FitRequest request;
+  request.files = {write_temp("sim_time_only.json", sweep.dump()), write_temp("sim_calibration.json", calibration.dump())};
+  request.options.poly = false;
+  request.options.level_out = false;
+  FitOutcome out = run_fit(request);
+  ASSERT_TRUE(out.conv.fitted);
+  EXPECT_EQ(out.model.power_source, "simulated");
+  EXPECT_GT(out.hardware.idle_W, 0);
+  EXPECT_TRUE(out.model.has_energy);
+  EXPECT_FALSE(any_has(out.warnings, "fitted together anyway")) << out.warnings.front();
+  EXPECT_FALSE(any_has(out.warnings, "different kernels"));
+
+  // A row that really ran another implementation is still reported.
+  calibration["benchmarks"][0]["label"] = "cudnn FFT, math fma";
+  request.files.back() = write_temp("sim_calibration_other.json", calibration.dump());
+  out = run_fit(request);
+  EXPECT_TRUE(any_has(out.warnings, "1 configuration(s) were measured with different kernels"));
 }
 
 // The simulated library splits K only for reductions of 1024 or more; runs record their launches (the kernels
