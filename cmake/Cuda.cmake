@@ -1,4 +1,5 @@
-# Decides whether the CUDA backend is built: AUTO builds it when the toolkit, cuBLAS, cuRAND and cuDNN are all found.
+# Decides whether the CUDA backend is built: AUTO builds it when the toolkit, cuBLAS (with cublasLt), cuRAND and cuDNN
+# are all found.
 set(LAYER_ENERGY_HAVE_CUDA OFF)
 if(NOT LAYER_ENERGY_CUDA STREQUAL "OFF")
   find_package(CUDAToolkit QUIET)
@@ -6,8 +7,8 @@ if(NOT LAYER_ENERGY_CUDA STREQUAL "OFF")
   if(NOT CUDAToolkit_FOUND)
     list(APPEND _missing "CUDA toolkit")
   else()
-    if(NOT TARGET CUDA::cublas)
-      list(APPEND _missing "cuBLAS")
+    if(NOT TARGET CUDA::cublas OR NOT TARGET CUDA::cublasLt)
+      list(APPEND _missing "cuBLAS/cublasLt")
     endif()
     if(NOT TARGET CUDA::curand)
       list(APPEND _missing "cuRAND")

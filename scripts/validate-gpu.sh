@@ -131,18 +131,18 @@ skip() { printf '%s\tskipped\t0\t%s\n' "$1" "$2" >>"$steps"; say "$1: skipped ($
 # ---- 1. build and GPU tests --------------------------------------------------------------------------------------
 bench=$build/layer_bench
 if [ "$do_build" = 1 ]; then
-  cuda=ON
-  [ "$backend" = cpu ] && cuda=AUTO
+  cuda=ON targets="layer_bench energy_fit energy_predict test_gpu_backend test_nvml_source"
+  if [ "$backend" = cpu ]; then cuda=AUTO; else targets="$targets test_cuda_lt_matmul"; fi
   step build 200 bash -c "cmake -S '$src' -B '$build' -DCMAKE_BUILD_TYPE=Release -DLAYER_ENERGY_FETCH=OFF \
-      -DLAYER_ENERGY_CUDA=$cuda && cmake --build '$build' -j $(nproc) --target layer_bench energy_fit energy_predict \
-      test_gpu_backend test_nvml_source" || { say "build failed: see $log"; exit 1; }
+      -DLAYER_ENERGY_CUDA=$cuda && cmake --build '$build' -j $(nproc) --target $targets" ||
+    { say "build failed: see $log"; exit 1; }
 else
   skip build "--no-build: $build as it is"
 fi
 for tool in layer_bench energy_fit energy_predict; do
   [ -x "$build/$tool" ] || { say "$build/$tool is not built"; exit 1; }
 done
-for t in test_gpu_backend test_nvml_source; do
+for t in test_gpu_backend test_cuda_lt_matmul test_nvml_source; do
   if [ -x "$build/tests/$t" ]; then
     step "$t" 60 "$build/tests/$t" --gtest_brief=1 --gtest_output="json:$work/$t.json"
     # The tally goes into the step's note (a GPU test skipped where there is no GPU gives its reason in the log).

@@ -29,6 +29,9 @@ Context::Context(int device_ordinal, bool use_graphs) : device(device_ordinal), 
     LAYER_ENERGY_CUDA_CHECK(cudaMalloc(&cublas_workspace, cublas_workspace_bytes));
     LAYER_ENERGY_CUDA_CHECK(cublasSetWorkspace(cublas, cublas_workspace, cublas_workspace_bytes));
 #endif
+#if LAYER_ENERGY_CUBLAS_COMPUTE_TYPES
+    LAYER_ENERGY_CUDA_CHECK(cublasLtCreate(&cublaslt));
+#endif
   } catch (...) {
     release();
     throw;
@@ -41,10 +44,12 @@ Context::~Context() {
 
 void Context::release() noexcept {
   if (stream != nullptr) cudaStreamSynchronize(stream);
+  if (cublaslt != nullptr) cublasLtDestroy(cublaslt);
   if (cublas != nullptr) cublasDestroy(cublas);
   if (cudnn != nullptr) cudnnDestroy(cudnn);
   if (cublas_workspace != nullptr) cudaFree(cublas_workspace);
   if (stream != nullptr) cudaStreamDestroy(stream);
+  cublaslt = nullptr;
   cublas = nullptr;
   cudnn = nullptr;
   cublas_workspace = nullptr;

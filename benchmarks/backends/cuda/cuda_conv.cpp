@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "benchmarks/backends/cuda/cuda_check.hpp"
 #include "benchmarks/backends/cuda/cuda_descriptor.hpp"
-#include "benchmarks/backends/cuda/cuda_event.hpp"
 #include "benchmarks/backends/cuda/cuda_graph.hpp"
 #include "benchmarks/backends/cuda/cuda_layer.hpp"
 #include "benchmarks/backends/cuda/cuda_layout.hpp"
@@ -269,32 +270,20 @@ class ConvLayer final : public CudaPreparedLayer {
     workspace_ = DeviceBuffer(workspace_bytes);
   }
 
-  // Device seconds per forward of one candidate algorithm, timed from a CUDA graph of 10 forwards launched 3 times:
-  // plain stream launches would measure cuDNN's host overhead (several µs a call, more for algorithms that launch two
-  // kernels) instead of the kernels. 0 when the candidate cannot run or be captured.
+  // Device seconds per forward of one candidate algorithm (time_from_graph); 0 when it cannot run or be captured.
   double time_candidate(const cudnnConvolutionFwdAlgoPerf_t& perf) {
-    const Context& ctx = context();
     try {
       LAYER_ENERGY_CUDA_CHECK(cudnnSetConvolutionMathType(
           conv_desc_.get(), precision_ == Precision::fp32 ? CUDNN_FMA_MATH : perf.mathType));
       algorithm_ = perf.algo;
       workspace_ = DeviceBuffer(perf.memory);
-      forward();  // once outside the capture: lazy initialisation
-      LAYER_ENERGY_CUDA_CHECK(cudaStreamSynchronize(ctx.stream));
-      constexpr int kForwards = 10;
-      constexpr int kLaunches = 3;
-      const GraphExec graph = capture(kForwards);
-      launch(graph);  // warm
-      Event start;
-      Event stop;
-      start.record(ctx.stream);
-      for (int i = 0; i < kLaunches; ++i) launch(graph);
-      stop.record(ctx.stream);
-      return elapsed_s(start, stop) / (kForwards * kLaunches);
     } catch (const std::runtime_error&) {
-      cudaGetLastError();  // clear a sticky capture error; the candidate is simply not timed
+      cudaGetLastError();
+      return 0.0;
+    } catch (const std::bad_alloc&) {  // its workspace does not fit now: not a candidate
       return 0.0;
     }
+    return time_from_graph();
   }
 
   layers::ConvShape shape_;

@@ -1,12 +1,17 @@
 #include "benchmarks/backends/cuda/cuda_fc.hpp"
 
 #include <climits>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "benchmarks/backends/cuda/cuda_check.hpp"
 #include "benchmarks/backends/cuda/cuda_layer.hpp"
+#include "benchmarks/backends/cuda/cuda_lt_matmul.hpp"
 #include "benchmarks/backends/cuda/cuda_random_fill.hpp"
 #include "benchmarks/backends/cuda/cuda_tensor.hpp"
 
@@ -15,14 +20,6 @@ namespace layer_energy::bench::cuda {
 namespace {
 
 using layers::Precision;
-
-// cuBLAS 11 (CUDA 11) introduced cublasComputeType_t, CUBLAS_COMPUTE_32F_FAST_TF32 and tensor cores for fp16
-// under the default math mode.
-#if defined(CUBLAS_VER_MAJOR) && CUBLAS_VER_MAJOR >= 11
-#define LAYER_ENERGY_CUBLAS_COMPUTE_TYPES 1
-#else
-#define LAYER_ENERGY_CUBLAS_COMPUTE_TYPES 0
-#endif
 
 int to_int(int64_t value, const char* what) {
   if (value < 0 || value > INT_MAX) {
@@ -57,6 +54,7 @@ class FcLayer final : public CudaPreparedLayer {
     fill_normal(ctx, &x_, seed, 0);
     fill_normal(ctx, &w_, seed, 1);
     fill_zero(ctx, &y_);
+    choose_library();
     finish_prepare();
   }
 
@@ -67,6 +65,12 @@ class FcLayer final : public CudaPreparedLayer {
   // Row-major Y = X W is column-major Y^T = W^T X^T: cuBLAS sees W as an out x in column-major matrix (ld out), X as
   // in x N (ld in) and writes Y as out x N (ld out), which is Y row-major. No transposes.
   void forward() override {
+#if LAYER_ENERGY_CUBLAS_COMPUTE_TYPES
+    if (lt_index_ >= 0) {
+      lt_->run(lt_index_, w_.data(), x_.data(), y_.data());
+      return;
+    }
+#endif
     const cublasHandle_t handle = context().cublas;
     const float alpha = 1.0f, beta = 0.0f;
     const int m = out_, n = n_, k = in_;
@@ -116,6 +120,11 @@ class FcLayer final : public CudaPreparedLayer {
 
  protected:
   std::string describe() const override {
+    return (lt_index_ >= 0 ? lt_text_ : cublas_text()) + "; " + choice_note_;
+  }
+
+ private:
+  std::string cublas_text() const {
     switch (precision_) {
       case Precision::fp32:
         return "cublasSgemm, default math (no TF32)";
@@ -127,11 +136,73 @@ class FcLayer final : public CudaPreparedLayer {
     return "cublas";
   }
 
- private:
+  static std::string micros(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g us", seconds * 1e6);
+    return text;
+  }
+
+  // cuBLAS's own kernel choice against the algorithms cublasLt's heuristic proposes (the path PyTorch's Linear
+  // takes), each timed from a CUDA graph (time_from_graph): the fastest runs. cuBLAS stays when no candidate is
+  // faster or none can be timed; a cublasLt failure only removes the candidates.
+  void choose_library() {
+    lt_index_ = -1;
+    const double cublas_s = time_from_graph();
+#if LAYER_ENERGY_CUBLAS_COMPUTE_TYPES
+    const Context& ctx = context();
+    if (ctx.cublaslt == nullptr) {
+      choice_note_ = "cublasLt not available";
+      return;
+    }
+    try {
+      lt_ = std::make_unique<LtMatmul>(ctx, out_, n_, in_, precision_, ctx.cublas_workspace_bytes, kLtCandidates);
+    } catch (const std::runtime_error& e) {
+      cudaGetLastError();
+      choice_note_ = std::string("cublasLt heuristic failed: ") + e.what();
+      return;
+    }
+    double best_s = cublas_s > 0 ? cublas_s : INFINITY, best_lt_s = INFINITY;
+    int best = -1;
+    for (int i = 0; i < lt_->candidates(); ++i) {
+      lt_index_ = i;
+      const double seconds = time_from_graph();
+      if (seconds > 0 && seconds < best_lt_s) best_lt_s = seconds;
+      if (seconds > 0 && seconds < best_s) best_s = seconds, best = i;
+    }
+    lt_index_ = best;
+    if (best >= 0) lt_text_ = lt_->describe(best) + ", " + compute_text();
+    choice_note_ = "fastest by graph timing of cuBLAS (" + (cublas_s > 0 ? micros(cublas_s) : "not timed") +
+                   ") and " + std::to_string(lt_->candidates()) + " cublasLt candidates (best " +
+                   (std::isfinite(best_lt_s) ? micros(best_lt_s) : "none timed") + ")";
+#else
+    (void)cublas_s;
+    choice_note_ = "cublasLt needs CUDA 11 or later";
+#endif
+  }
+
+  const char* compute_text() const {
+    switch (precision_) {
+      case Precision::fp32:
+        return "fp32 tensors, CUBLAS_COMPUTE_32F (no TF32)";
+      case Precision::tf32:
+        return "fp32 tensors, CUBLAS_COMPUTE_32F_FAST_TF32";
+      case Precision::fp16:
+        return "fp16 tensors, CUBLAS_COMPUTE_32F";
+    }
+    return "";
+  }
+
+  static constexpr int kLtCandidates = 8;  // PyTorch asks for one; more gives measurement a real choice
+
   layers::FcShape shape_;
   Precision precision_;
   int n_ = 0, in_ = 0, out_ = 0;
   Tensor x_, w_, y_;
+#if LAYER_ENERGY_CUBLAS_COMPUTE_TYPES
+  std::unique_ptr<LtMatmul> lt_;
+#endif
+  int lt_index_ = -1;  // the cublasLt candidate that runs; -1: cuBLAS
+  std::string lt_text_, choice_note_;
 };
 
 }  // namespace

@@ -49,6 +49,11 @@ class CudaPreparedLayer : public PreparedLayer {
   // used to time algorithm candidates without host launch overhead.
   GraphExec capture(int64_t forwards);
   void launch(const GraphExec& graph);
+  // Device seconds per forward as configured now, for choosing among a library's candidates: one eager forward
+  // (lazy initialisation), then a CUDA graph of 10 forwards launched once to warm and 3 times timed. Plain stream
+  // launches would measure the library's host overhead (several µs a call) instead of the kernels. 0 when the
+  // configuration cannot run or be captured (the error is cleared).
+  double time_from_graph();
 
  private:
   void flush();

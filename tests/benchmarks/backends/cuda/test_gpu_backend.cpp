@@ -327,6 +327,17 @@ TEST_F(GpuBackendTest, FcMatchesReference) {
   }
 }
 
+// The FC runs whichever of cuBLAS and cublasLt's candidates is fastest on this GPU, and its label says which and
+// what the others took (the result itself is checked above whichever wins).
+TEST_F(GpuBackendTest, FcLibraryIsChosenByMeasurementAndNamed) {
+  auto prepared = backend_->prepare(fc_layer({1, 1024, 1024}), Precision::fp32, Layout::nchw, 1);
+  const std::string d = prepared->description();
+  EXPECT_NE(d.find("fastest by graph timing of cuBLAS ("), std::string::npos) << d;
+  EXPECT_NE(d.find(" cublasLt candidates (best "), std::string::npos) << d;
+  EXPECT_TRUE(d.rfind("cublasSgemm", 0) == 0 || d.rfind("cublasLt algo ", 0) == 0) << d;
+  std::cout << "[ fc impl  ] " << d << "\n";
+}
+
 // TF32 rounds each operand to 10 mantissa bits: for 1024 products the RMS error relative to the products' magnitude
 // is about 2e-5, against about 1e-7 for true fp32. An fp32 GEMM that silently used TF32 fails here.
 TEST_F(GpuBackendTest, Fp32FcIsNotTf32) {
