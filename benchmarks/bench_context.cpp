@@ -2,11 +2,8 @@
 
 #include <cstdio>
 
+#include "layer_energy_version.hpp"  // generated at build time (cmake/WriteVersion.cmake)
 #include "power/sysfs.hpp"
-
-#ifndef LAYER_ENERGY_GIT_SHA
-#define LAYER_ENERGY_GIT_SHA "unknown"
-#endif
 
 namespace layer_energy::bench {
 
