@@ -57,7 +57,7 @@ LayerClass class_of(const layers::Layer& layer) {
 }
 
 KernelFeatures kernel_features(const layers::Layer& layer, double macs, double bytes, const Hardware& hw,
-                               double units, double launches) {
+                               double units, double launches, double min_tile_area) {
   KernelFeatures f;
   f.cls = class_of(layer);
   f.macs = macs;
@@ -94,6 +94,7 @@ KernelFeatures kernel_features(const layers::Layer& layer, double macs, double b
   const std::size_t count = cpu ? sizeof(kCpuTiles) / sizeof(Tile) : sizeof(kGpuTiles) / sizeof(Tile);
   for (std::size_t t = 0; t < count; ++t) {
     const Tile& tile = tiles[t];
+    if (!cpu && t > 0 && tile.m * tile.n < min_tile_area) continue;  // the largest tile always stays
     // Tiles keep their size: a small layer pays for the padding, as a real kernel does.
     const double tm = tile.m, tn = tile.n;
     const double n_tiles = batches * ceil_div(m, tm) * ceil_div(ng, tn);

@@ -48,7 +48,8 @@ struct KernelFeatures {
 
 // `units`: the parallel units to schedule on (hardware.units, or a fitted candidate when the context lacks it).
 // `launches`: measured kernel launches per call (0 = unknown: one, plus one for a split-K reduction).
+// min_tile_area (GPU): the smallest CTA tile, in output elements (m·n), the library is taken to have; 0: every tile.
 KernelFeatures kernel_features(const layers::Layer& layer, double macs, double bytes, const Hardware& hw,
-                               double units, double launches = 0);
+                               double units, double launches = 0, double min_tile_area = 0);
 
 }  // namespace layer_energy::analysis

@@ -104,6 +104,7 @@ json time_to_json(const TypeModel& tm) {
           {"cache_bytes", t.cache_bytes},
           {"p", t.p},
           {"split_min_reduction", t.split_min_reduction},
+          {"min_tile_area", t.min_tile_area},
           {"pooled", class_time_to_json(t.pooled)},
           {"classes", classes},
           {"corrector", t.corrector.empty() ? json(nullptr) : trees_to_json(t.corrector)}};
@@ -118,6 +119,8 @@ TimeModel time_from_json(const json& j, const std::string& where) {
   if (!(t.p >= 1)) throw std::runtime_error(where + ": field 'p' must be >= 1");
   // Absent in models written before the split-K rule: no rule.
   if (j.contains("split_min_reduction")) t.split_min_reduction = need_number(j, "split_min_reduction", where);
+  // Absent in models written before it was learned: every tile.
+  if (j.contains("min_tile_area")) t.min_tile_area = need_number(j, "min_tile_area", where);
   t.pooled = class_time_from_json(need_object(j, "pooled", where), where + ".pooled");
   if (j.contains("classes") && j["classes"].is_object()) {
     for (auto it = j["classes"].begin(); it != j["classes"].end(); ++it) {

@@ -99,7 +99,8 @@ Sample sample_of(const EnergyModel& model, const TypeModel& part, const layers::
                  double bytes) {
   Sample s;
   s.f = features_of(layer, macs, bytes);
-  s.k = kernel_features(layer, macs, bytes, model.hardware, part.has_time ? part.time.units : model.hardware.units);
+  s.k = kernel_features(layer, macs, bytes, model.hardware, part.has_time ? part.time.units : model.hardware.units, 0,
+                        part.has_time ? part.time.min_tile_area : 0);
   s.tx = tree_input(s.k);
   return s;
 }
