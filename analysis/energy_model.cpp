@@ -11,13 +11,13 @@ namespace {
 
 constexpr int kColumns = 7;
 
-void columns(const KernelFeatures& f, const TimeEstimate& est, double cache_bytes, double* x) {
+void columns(const KernelFeatures& f, const TimeEstimate& est, const DramKnee& knee, double* x) {
   x[0] = est.t;
   x[1] = f.macs;
   x[2] = est.kernel.macs_exec;
   x[3] = est.kernel.operand_bytes;
   x[4] = f.bytes;
-  x[5] = cache_bytes > 0 ? std::max(0.0, f.bytes - cache_bytes) : 0;
+  x[5] = knee.dram_bytes(f.bytes);
   x[6] = est.kernel.launches;
 }
 
@@ -25,7 +25,7 @@ void columns(const KernelFeatures& f, const TimeEstimate& est, double cache_byte
 
 double PhysicalEnergy::raw(const KernelFeatures& f, const TimeEstimate& est) const {
   double x[kColumns];
-  columns(f, est, cache_bytes, x);
+  columns(f, est, DramKnee{cache_bytes, dram_hinge}, x);
   return p_static * x[0] + e_mac * x[1] + e_mac_exec * x[2] + e_operand * x[3] + e_byte * x[4] + e_dram * x[5] +
          e_launch * x[6];
 }
@@ -63,7 +63,7 @@ PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std
     if (!(s.energy > 0)) continue;
     TimeEstimate est = estimates[static_cast<std::size_t>(r)];
     if (s.time > 0) est.t = s.time;  // power parameters against the measured time
-    columns(s.k, est, m.cache_bytes, x);
+    columns(s.k, est, DramKnee{m.cache_bytes, false}, x);
     nnls.add(x, s.energy);
     used.push_back(r);
   }

@@ -14,7 +14,8 @@ namespace layer_energy::analysis {
 struct PhysicalEnergy {
   bool fitted = false;
   double p_static = 0, e_mac = 0, e_mac_exec = 0, e_operand = 0, e_byte = 0, e_dram = 0, e_launch = 0;
-  double cache_bytes = 0;  // the time model's knee (DRAM bytes are those beyond it)
+  double cache_bytes = 0;  // the time model's knee (DRAM bytes: dram_knee.hpp)
+  bool dram_hinge = false;  // as written by models before the smooth step
   BoostedTrees corrector;
 
   // `est`: the time (measured or predicted) and the kernel whose work is counted.

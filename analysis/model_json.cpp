@@ -8,6 +8,20 @@ namespace {
 
 using nlohmann::json;
 
+// DRAM bytes (dram_knee.hpp): "smooth" (bytes * x^4 / (1 + x^4), x = bytes / cache_bytes) or "hinge"
+// (max(0, bytes - cache_bytes)); a model without the field was written before the smooth step: hinge.
+const char* dram_form_name(bool hinge) {
+  return hinge ? "hinge" : "smooth";
+}
+
+bool dram_hinge_of(const json& j, const std::string& where) {
+  if (!j.contains("dram_form")) return true;
+  const json& v = j.at("dram_form");
+  if (v.is_string() && v.get<std::string>() == "hinge") return true;
+  if (v.is_string() && v.get<std::string>() == "smooth") return false;
+  throw std::runtime_error(where + ": field 'dram_form' must be \"smooth\" or \"hinge\"");
+}
+
 const char* const kShapeNames[2][kShapeVars] = {
     {"log N", "log C/groups", "log H*W", "log K", "log R*S", "log stride", "log groups", "log MACs", "log bytes"},
     {"log N", "log in", "log out", "log MACs", "log bytes", "-", "-", "-", "-"}};
@@ -99,7 +113,8 @@ json time_to_json(const TypeModel& tm) {
   return {{"chosen", tm.time_chosen},
           {"form", "launches*launch_s + (A^p + B^p)^(1/p), A = s_per_wave*waves + s_per_wave_step*waves*steps + "
                    "s_per_mac*critical-path MACs + s_per_feed_byte*critical-path operand bytes, B = s_per_byte*bytes + "
-                   "s_per_dram_byte*max(0, bytes - cache_bytes); times exp(corrector)"},
+                   "s_per_dram_byte*DRAM bytes (dram_form); times exp(corrector)"},
+          {"dram_form", dram_form_name(t.dram_hinge)},
           {"units", t.units},
           {"cache_bytes", t.cache_bytes},
           {"p", t.p},
@@ -115,6 +130,7 @@ TimeModel time_from_json(const json& j, const std::string& where) {
   t.fitted = true;
   t.units = need_number(j, "units", where);
   t.cache_bytes = need_number(j, "cache_bytes", where);
+  t.dram_hinge = dram_hinge_of(j, where);
   t.p = need_number(j, "p", where);
   if (!(t.p >= 1)) throw std::runtime_error(where + ": field 'p' must be >= 1");
   // Absent in models written before the split-K rule: no rule.
@@ -184,6 +200,7 @@ json fitted_to_json(const FittedModel& m, int type_index) {
            {"e_dram_J", p.e_dram},
            {"e_launch_J", p.e_launch},
            {"cache_bytes", p.cache_bytes},
+           {"dram_form", dram_form_name(p.dram_hinge)},
            {"corrector", p.corrector.empty() ? json(nullptr) : trees_to_json(p.corrector)}};
       break;
     }
@@ -250,6 +267,7 @@ FittedModel fitted_from_json(const json& j, const std::string& name, const std::
       p.e_dram = need_number(j, "e_dram_J", where);
       p.e_launch = need_number(j, "e_launch_J", where);
       p.cache_bytes = need_number(j, "cache_bytes", where);
+      p.dram_hinge = dram_hinge_of(j, where);
       p.corrector = trees_from_json(j.value("corrector", json()), where + ".corrector");
       break;
     }

@@ -15,14 +15,14 @@ constexpr int kParams = 7;  // launch, wave, step, mac, feed, byte, dram
 
 using Columns = std::array<double, kParams>;
 
-Columns columns(const KernelConfig& k, const KernelFeatures& f, double cache_bytes) {
-  const double dram = cache_bytes > 0 ? std::max(0.0, f.bytes - cache_bytes) : 0;
+Columns columns(const KernelConfig& k, const KernelFeatures& f, const DramKnee& knee) {
+  const double dram = knee.dram_bytes(f.bytes);
   return {k.launches, k.waves, k.wave_steps, k.crit_macs, k.crit_feed, f.bytes, dram};
 }
 
 // The heuristic's kernel: the starting assignment of the fit.
-Columns default_columns(const KernelFeatures& f, double cache_bytes) {
-  return columns(f.heuristic, f, cache_bytes);
+Columns default_columns(const KernelFeatures& f, const DramKnee& knee) {
+  return columns(f.heuristic, f, knee);
 }
 
 // Compute side A (per-wave fill, latency-bound reduction steps, throughput-bound MACs) and memory side B.
@@ -191,7 +191,7 @@ namespace {
 
 // The fastest candidate kernel under parameters c (the library's algorithm search, as the model sees it), among
 // those the split-K rule allows (all of them when it forbids every one).
-double fastest(const Columns& c, const KernelFeatures& f, double cache_bytes, double p, double split_min_reduction,
+double fastest(const Columns& c, const KernelFeatures& f, const DramKnee& knee, double p, double split_min_reduction,
                int* which) {
   double best = HUGE_VAL;
   if (which) *which = -1;
@@ -200,13 +200,13 @@ double fastest(const Columns& c, const KernelFeatures& f, double cache_bytes, do
   const bool rule = any_allowed && f.reduction < split_min_reduction;
   for (int k = 0; k < f.n_configs; ++k) {
     if (rule && f.configs[static_cast<std::size_t>(k)].splits > 1) continue;
-    const double t = evaluate(c, columns(f.configs[static_cast<std::size_t>(k)], f, cache_bytes), p);
+    const double t = evaluate(c, columns(f.configs[static_cast<std::size_t>(k)], f, knee), p);
     if (t < best) {
       best = t;
       if (which) *which = k;
     }
   }
-  return f.n_configs > 0 ? best : evaluate(c, default_columns(f, cache_bytes), p);
+  return f.n_configs > 0 ? best : evaluate(c, default_columns(f, knee), p);
 }
 
 // The rows of `rows` with a measured time: what every time fit trains on.
@@ -238,12 +238,12 @@ double split_rule(const std::vector<Sample>& samples, const std::vector<int>& ro
 
 // Fits one class: LM on each layer's assigned kernel, then every layer reassigned to its fastest kernel under the
 // new parameters, a few rounds (the loss of the min-form never rises).
-Columns fit_assigned(const std::vector<Sample>& samples, const std::vector<int>& rows, double cache_bytes, double p,
+Columns fit_assigned(const std::vector<Sample>& samples, const std::vector<int>& rows, const DramKnee& knee, double p,
                      double split_min_reduction, double* loss_out) {
   std::vector<Columns> x;
   std::vector<double> t;
   for (const int r : rows) {
-    x.push_back(default_columns(samples[static_cast<std::size_t>(r)].k, cache_bytes));
+    x.push_back(default_columns(samples[static_cast<std::size_t>(r)].k, knee));
     t.push_back(samples[static_cast<std::size_t>(r)].time);
   }
   double loss = 0;
@@ -255,8 +255,8 @@ Columns fit_assigned(const std::vector<Sample>& samples, const std::vector<int>&
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const KernelFeatures& f = samples[static_cast<std::size_t>(rows[i])].k;
       int which = -1;
-      const double e = fastest(c, f, cache_bytes, p, split_min_reduction, &which);
-      if (which >= 0) x[i] = columns(f.configs[static_cast<std::size_t>(which)], f, cache_bytes);
+      const double e = fastest(c, f, knee, p, split_min_reduction, &which);
+      if (which >= 0) x[i] = columns(f.configs[static_cast<std::size_t>(which)], f, knee);
       const double r = e > 0 ? std::log(e / t[i]) : 50;
       min_loss += r * r;
     }
@@ -278,7 +278,7 @@ const ClassTime& TimeModel::params_for(LayerClass c) const {
 }
 
 double TimeModel::raw(const KernelFeatures& f) const {
-  return fastest(as_array(params_for(f.cls)), f, cache_bytes, p, split_min_reduction, nullptr);
+  return fastest(as_array(params_for(f.cls)), f, DramKnee{cache_bytes, dram_hinge}, p, split_min_reduction, nullptr);
 }
 
 double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
@@ -288,7 +288,7 @@ double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
 TimeEstimate TimeModel::estimate(const KernelFeatures& f, const TreeInput& x) const {
   TimeEstimate e;
   int which = -1;
-  e.t = fastest(as_array(params_for(f.cls)), f, cache_bytes, p, split_min_reduction, &which);
+  e.t = fastest(as_array(params_for(f.cls)), f, DramKnee{cache_bytes, dram_hinge}, p, split_min_reduction, &which);
   if (!corrector.empty()) e.t *= std::exp(corrector.predict(x));
   e.kernel = which >= 0 ? f.configs[static_cast<std::size_t>(which)] : f.heuristic;
   return e;
@@ -299,6 +299,7 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
   TimeModel m;
   m.units = units;
   m.cache_bytes = cache_bytes;
+  const DramKnee knee{cache_bytes, false};  // new fits take the smooth step
   const std::vector<int> timed = timed_rows(samples, rows);
   if (timed.empty()) return m;
   const std::vector<double> exponents = options.p > 0 ? std::vector<double>{options.p} : std::vector<double>{1, 2, 4};
@@ -307,7 +308,7 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
   std::vector<Columns> fits(exponents.size());
   std::vector<double> losses(exponents.size(), HUGE_VAL);
   parallel_for(exponents.size(), [&](std::size_t i, std::size_t) {
-    fits[i] = fit_assigned(samples, pooled_rows, cache_bytes, exponents[i], m.split_min_reduction, &losses[i]);
+    fits[i] = fit_assigned(samples, pooled_rows, knee, exponents[i], m.split_min_reduction, &losses[i]);
   });
   double best_loss = HUGE_VAL;
   for (std::size_t i = 0; i < exponents.size(); ++i)
@@ -318,7 +319,7 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
       if (static_cast<std::size_t>(samples[static_cast<std::size_t>(r)].k.cls) == k) members.push_back(r);
     if (members.size() < kMinClassCases) return;
     double loss = 0;
-    m.cls[k] = from_array(fit_assigned(samples, row_sample(members, kTimeFitRowCap), cache_bytes, m.p, m.split_min_reduction, &loss),
+    m.cls[k] = from_array(fit_assigned(samples, row_sample(members, kTimeFitRowCap), knee, m.p, m.split_min_reduction, &loss),
                           members.size());
   });
   m.fitted = true;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/boosted_trees.hpp"
+#include "analysis/dram_knee.hpp"
 #include "analysis/features.hpp"
 
 namespace layer_energy::analysis {
@@ -33,6 +34,7 @@ struct TimeModel {
   bool fitted = false;
   double units = 0;        // parallel units the features are computed with
   double cache_bytes = 0;  // knee of the DRAM term (0: no knee)
+  bool dram_hinge = false;  // DRAM bytes as the hinge of models written before the smooth step (dram_knee.hpp)
   double p = 2;            // soft-max exponent (1: compute + memory; large: the larger of the two)
   // Split-K as the library decides it, learned from runs that recorded their launches: a split-K candidate counts
   // only where the reduction is at least this long (0: no rule, every candidate). Libraries split only long

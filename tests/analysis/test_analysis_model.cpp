@@ -113,6 +113,56 @@ TEST(ModelV2, SmallestTileChosenByHeldOutTime) {
   EXPECT_EQ(real.conv.fit.time.min_tile_area, 0);
 }
 
+// DRAM bytes of a layer called in a loop: a working set within the cache stays there, one beyond it thrashes (nearly
+// all of it misses, not only the excess). Models written before the smooth step keep their hinge.
+TEST(ModelV2, DramBytesThrashBeyondTheCacheAndOldModelsKeepTheHinge) {
+  const DramKnee smooth{1e6, false}, hinge{1e6, true}, none{0, false};
+  EXPECT_LT(smooth.dram_bytes(0.5e6), 0.06 * 0.5e6);
+  EXPECT_DOUBLE_EQ(smooth.dram_bytes(1e6), 0.5e6);
+  EXPECT_GT(smooth.dram_bytes(2e6), 0.94 * 2e6);  // the hinge says half
+  EXPECT_DOUBLE_EQ(hinge.dram_bytes(2e6), 1e6);
+  EXPECT_DOUBLE_EQ(hinge.dram_bytes(0.5e6), 0);
+  EXPECT_DOUBLE_EQ(none.dram_bytes(5e9), 0);
+
+  sim::RunOptions run;
+  FitRequest request;
+  request.options.poly = false;
+  request.options.level_out = false;
+  request.options.corrector_rounds = 0;
+  request.files = {write_temp("sim_dram.json", sim::result_json(sim::cpu_device(sim::cpu_preset("xeon16")),
+                                                                layers::model_grid(), run))};
+  const FitOutcome out = run_fit(request);
+  ASSERT_TRUE(out.fc.fitted);
+  nlohmann::json j = model_to_json(out.model);
+  EXPECT_EQ(j["time_models"]["fc"]["dram_form"], "smooth");
+  EXPECT_FALSE(model_from_json(j).fc.time.dram_hinge);
+  // A model file from before the field: hinge, in the time model and the physical energy model alike.
+  j["time_models"]["fc"].erase("dram_form");
+  for (auto& form : j["models"]["fc"]["forms"].items())
+    if (form.value().is_object()) form.value().erase("dram_form");
+  const EnergyModel old = model_from_json(j);
+  EXPECT_TRUE(old.fc.time.dram_hinge);
+  ASSERT_TRUE(old.fc.models.count("physical"));
+  EXPECT_TRUE(old.fc.models.at("physical").physical.dram_hinge);
+  EXPECT_FALSE(out.model.fc.models.at("physical").physical.dram_hinge);
+  // A 24 MiB GEMV against the xeon's 32 MiB cache knee: the hinge counts no DRAM bytes, the smooth step a quarter
+  // of them, so the two readings of one set of parameters differ.
+  const layers::Layer gemv = layers::fc_layer(1, 4096, 1536);
+  PredictOptions model_only;
+  model_only.use_measured = false;
+  const double t_smooth = predict_layer(out.model, gemv, "gemv", model_only).time_s;
+  const double t_hinge = predict_layer(old, gemv, "gemv", model_only).time_s;
+  ASSERT_GT(out.model.fc.time.cache_bytes, 0);
+  EXPECT_NE(t_smooth, t_hinge);
+  j["time_models"]["fc"]["dram_form"] = "cubic";
+  try {
+    model_from_json(j);
+    ADD_FAILURE() << "an unknown dram_form was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("'dram_form' must be \"smooth\" or \"hinge\""), std::string::npos) << e.what();
+  }
+}
+
 // The simulated library splits K only for reductions of 1024 or more; runs record their launches (the kernels
 // counter), so the fit learns where splitting starts and predicts an unmeasured wide 1x1 conv below it (a MobileNet
 // projection) without crediting it with a split's speed. Without the rule such layers came out 40-60% fast.
