@@ -169,9 +169,11 @@ done
 
 common=(--backend="$backend" --benchmark_out_format=json)
 # ---- 2. time-only fitting grid (random order: a time box leaves an unbiased subset, not the first classes) ----------
+# Google Benchmark 1.6+ shuffles; older ones (Debian 11's 1.5.2) run the grid in order.
+shuffle=()
+"$bench" --help 2>&1 | grep -q benchmark_enable_random_interleaving && shuffle=(--benchmark_enable_random_interleaving=true)
 step "grid $model_grid, time only" 100 "$bench" "${common[@]}" --power=none --grid="$model_grid" \
-  --benchmark_filter="$model_filter" --benchmark_enable_random_interleaving=true \
-  --benchmark_out="$out/grid-model.json"
+  --benchmark_filter="$model_filter" ${shuffle[@]+"${shuffle[@]}"} --benchmark_out="$out/grid-model.json"
 
 # ---- 3 and 5. calibration with energy, read at the same time by an independent process ------------------------------
 cal_trace=
