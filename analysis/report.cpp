@@ -70,9 +70,14 @@ const char* const kTableHead =
 
 void time_text(std::string* out, const TypeFit& fit) {
   const TimeModel& t = fit.time;
-  *out += fmt::format("\nTime model (`{}`, on all data): {:g} parallel units, soft-max exponent p = {:g}, DRAM knee {}:\n\n",
+  *out += fmt::format("\nTime model (`{}`, on all data): {:g} parallel units, soft-max exponent p = {:g}, DRAM knee {}{}:\n\n",
                       fit.time_chosen, t.units, t.p,
-                      t.cache_bytes > 0 ? fmt::format("{:.3g} MiB", t.cache_bytes / 1048576) : std::string("none"));
+                      t.cache_bytes > 0 ? fmt::format("{:.3g} MiB ({})", t.cache_bytes / 1048576,
+                                                      t.dram_hinge ? "hinge" : "smooth thrashing step")
+                                        : std::string("none"),
+                      t.min_tile_area > 0 ? fmt::format(", candidate tiles of at least {:g} outputs (smaller ones "
+                                                        "dropped by held-out time)", t.min_tile_area)
+                                          : std::string());
   const auto line = [&](const char* cls, const ClassTime& c) {
     *out += fmt::format("- {} ({} cases): {:.3g} µs per launch, {:.3g} µs per wave, {:.3g} ns per wave step, {:.4g} GMAC/s per "
                         "unit, {:.4g} GB/s on chip{}\n", cls, c.cases, c.launch * 1e6, c.wave * 1e6, c.step * 1e9,
