@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An energy reader that shares no code with layer_bench, to check its energy per window (scripts/validate-gpu.sh).
 
-  scripts/energy-reader.py nvml --out READER.csv [--index 0] [--period 0.01] [--max-s 600]
+  scripts/energy-reader.py nvml --out READER.csv [--index 0] [--period 0.01] [--max-s 600] [--library SO]
   scripts/energy-reader.py trace TRACE.csv --out READER.csv [--rails A,B]
 
 nvml: a second process reads the GPU's total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ) through ctypes
@@ -45,11 +45,11 @@ def write_atomically(path, header, rows):
 class Nvml:
     """The four NVML calls the reader needs, by ctypes (no pynvml needed)."""
 
-    def __init__(self, index):
+    def __init__(self, index, library):
         try:
-            self.lib = ctypes.CDLL("libnvidia-ml.so.1")
+            self.lib = ctypes.CDLL(library)
         except OSError as e:
-            raise RuntimeError(f"libnvidia-ml.so.1 cannot be loaded: {e}")
+            raise RuntimeError(f"{library} cannot be loaded: {e}")
         self.check(self.lib.nvmlInit_v2(), "nvmlInit_v2")
         self.handle = ctypes.c_void_p()
         self.check(self.lib.nvmlDeviceGetHandleByIndex_v2(ctypes.c_uint(index), ctypes.byref(self.handle)),
@@ -83,7 +83,7 @@ class Nvml:
 
 def run_nvml(args):
     try:
-        nvml = Nvml(args.index)
+        nvml = Nvml(args.index, args.library)
     except RuntimeError as e:
         print(f"energy-reader: {e}", file=sys.stderr)
         return 2
@@ -184,6 +184,7 @@ def main():
     n.add_argument("--index", type=int, default=0, help="NVML device index (PCI bus order)")
     n.add_argument("--period", type=float, default=0.01, help="seconds between readings")
     n.add_argument("--max-s", type=float, default=600.0, help="stop after this many seconds")
+    n.add_argument("--library", default="libnvidia-ml.so.1", help="the NVML library (a path, or a name dlopen finds)")
     t = sub.add_parser("trace", help="integrate a layer_bench --power_trace_out file")
     t.add_argument("trace")
     t.add_argument("--out", required=True)

@@ -2,11 +2,13 @@
 # scripts/validate-gpu.sh on a machine without a GPU (--backend=cpu, a replayed power trace that varies, short grids),
 # so the one device call is not the script's first run: every step runs, OUT holds the promised files and nothing
 # else, the independent reader agrees with layer_bench on every window, the summary judges what it read (a reader
-# 5% off is caught), a time box stops a step and keeps its finished cases, and bad arguments exit 2.
-#   test_validate_gpu.sh SOURCE_DIR BUILD_DIR
+# 5% off is caught), a time box stops a step and keeps its finished cases, bad arguments exit 2, and the reader's
+# NVML path reads the fake NVML.
+#   test_validate_gpu.sh SOURCE_DIR BUILD_DIR [FAKE_NVML_SO]
 set -uo pipefail
-src=${1:?usage: test_validate_gpu.sh SOURCE_DIR BUILD_DIR}
-build=${2:?usage: test_validate_gpu.sh SOURCE_DIR BUILD_DIR}
+src=${1:?usage: test_validate_gpu.sh SOURCE_DIR BUILD_DIR [FAKE_NVML_SO]}
+build=${2:?usage: test_validate_gpu.sh SOURCE_DIR BUILD_DIR [FAKE_NVML_SO]}
+fake_nvml=${3:-}
 command -v python3 >/dev/null || { echo "SKIPPED: no python3 (the reader and the summary are Python)"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -89,4 +91,26 @@ rc=0
 bash "$script" "$tmp/bad" --frobnicate >/dev/null 2>"$tmp/bad.err" || rc=$?
 check "unknown flag: exit 2" equals "$rc" 2
 check "unknown flag: named" has_text "$tmp/bad.err" "unknown argument '--frobnicate'"
+# 5. The reader's NVML path, against the project's fake NVML (every read steps the counter by 250 mJ): one row per
+# step, cumulative from 0, the device's name and PCI bus id in the header (the ctypes struct layout is right).
+if [ -n "$fake_nvml" ] && [ -e "$fake_nvml" ]; then
+  rc=0
+  python3 "$src/scripts/energy-reader.py" nvml --library "$fake_nvml" --out "$tmp/nvml.csv" --max-s 0.3 \
+    --period 0.02 >"$tmp/nvml.err" 2>&1 || rc=$?
+  check "nvml reader: exit 0" equals "$rc" 0
+  check "nvml reader: names the device" has_text "$tmp/nvml.csv" "# device: Fake NVIDIA H100 00000000:01:00.0"
+  check "nvml reader: a row per 250 mJ step from 0" python3 -c "
+import sys
+rows = [tuple(map(float, l.split(','))) for l in open('$tmp/nvml.csv') if l[0].isdigit()]
+e = [r[1] for r in rows]
+t = [r[0] for r in rows]
+sys.exit(not (len(rows) >= 5 and e[0] == 0 and all(abs(b - a - 0.25) < 1e-9 for a, b in zip(e[1:-1], e[2:-1]))
+              and all(b > a for a, b in zip(t, t[1:]))))"
+  rc=0
+  python3 "$src/scripts/energy-reader.py" nvml --library "$tmp/none.so" --out "$tmp/x.csv" >/dev/null 2>"$tmp/nolib.err" || rc=$?
+  check "nvml reader without NVML: exit 2" equals "$rc" 2
+  check "nvml reader without NVML: says which library" has_text "$tmp/nolib.err" "$tmp/none.so cannot be loaded"
+else
+  echo "nvml reader: not checked (no fake NVML library given)"
+fi
 finish test_validate_gpu
