@@ -25,7 +25,7 @@ void columns(const KernelFeatures& f, const TimeEstimate& est, const DramKnee& k
 
 double PhysicalEnergy::raw(const KernelFeatures& f, const TimeEstimate& est) const {
   double x[kColumns];
-  columns(f, est, DramKnee{cache_bytes, dram_hinge}, x);
+  columns(f, est, dram, x);
   return p_static * x[0] + e_mac * x[1] + e_mac_exec * x[2] + e_operand * x[3] + e_byte * x[4] + e_dram * x[5] +
          e_launch * x[6];
 }
@@ -47,14 +47,14 @@ std::vector<TimeEstimate> time_estimates(const std::vector<Sample>& samples, con
 
 PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std::vector<int>& rows,
                                    const TimeModel& time, int corrector_rounds) {
-  return fit_physical_energy(samples, rows, time_estimates(samples, rows, time), time.cache_bytes, corrector_rounds);
+  return fit_physical_energy(samples, rows, time_estimates(samples, rows, time), time.dram, corrector_rounds);
 }
 
 PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std::vector<int>& rows,
-                                   const std::vector<TimeEstimate>& estimates, double cache_bytes,
+                                   const std::vector<TimeEstimate>& estimates, const DramKnee& dram,
                                    int corrector_rounds) {
   PhysicalEnergy m;
-  m.cache_bytes = cache_bytes;
+  m.dram = dram;
   std::vector<int> used;
   RelativeNnls nnls(kColumns);
   double x[kColumns];
@@ -63,7 +63,7 @@ PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std
     if (!(s.energy > 0)) continue;
     TimeEstimate est = estimates[static_cast<std::size_t>(r)];
     if (s.time > 0) est.t = s.time;  // power parameters against the measured time
-    columns(s.k, est, DramKnee{m.cache_bytes, false}, x);
+    columns(s.k, est, m.dram, x);
     nnls.add(x, s.energy);
     used.push_back(r);
   }

@@ -14,8 +14,7 @@ namespace layer_energy::analysis {
 struct PhysicalEnergy {
   bool fitted = false;
   double p_static = 0, e_mac = 0, e_mac_exec = 0, e_operand = 0, e_byte = 0, e_dram = 0, e_launch = 0;
-  double cache_bytes = 0;  // the time model's knee (DRAM bytes: dram_knee.hpp)
-  bool dram_hinge = false;  // as written by models before the smooth step
+  DramKnee dram;  // the time model's knee and form (DRAM bytes: dram_knee.hpp)
   BoostedTrees corrector;
 
   // `est`: the time (measured or predicted) and the kernel whose work is counted.
@@ -33,7 +32,7 @@ PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std
                                    const TimeModel& time, int corrector_rounds);
 // The same with the estimates precomputed (time_estimates over at least `rows`).
 PhysicalEnergy fit_physical_energy(const std::vector<Sample>& samples, const std::vector<int>& rows,
-                                   const std::vector<TimeEstimate>& estimates, double cache_bytes,
+                                   const std::vector<TimeEstimate>& estimates, const DramKnee& dram,
                                    int corrector_rounds);
 
 }  // namespace layer_energy::analysis

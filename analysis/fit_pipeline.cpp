@@ -9,6 +9,7 @@
 #include "analysis/parallel.hpp"
 #include "analysis/predict.hpp"
 #include "analysis/range_fields.hpp"
+#include "analysis/row_sample.hpp"
 #include "layers/networks.hpp"
 
 namespace layer_energy::analysis {
@@ -134,19 +135,18 @@ void fill_features(std::vector<Sample>* samples, const std::vector<const Case*>&
 // GPU: the smallest CTA tile the library has (TimeModel::min_tile_area), by held-out time error. For each candidate
 // tile list the roofline time model is fitted on the even configurations and scored on the odd ones and the other
 // way round (log errors of the layers as unmeasured ones are seen). A larger minimum must beat the smaller by 2%:
-// every tile stays the default. At most 2,000 configurations take part (a stride), so large runs pay little.
+// every tile stays the default. At most 2,000 configurations take part (row_sample), so large runs pay little.
 double choose_min_tile_area(const TypeData& data, const Hardware& hw, double units) {
   if (hw.backend == "cpu") return 0;
   std::vector<int> timed;
   for (std::size_t i = 0; i < data.samples.size(); ++i)
     if (data.samples[i].time > 0) timed.push_back(static_cast<int>(i));
   if (timed.size() < 40) return 0;
-  const std::size_t stride = std::max<std::size_t>(1, timed.size() / 2000);
   std::vector<Sample> picked;
   std::vector<const Case*> cases;
-  for (std::size_t j = 0; j < timed.size(); j += stride) {
-    picked.push_back(data.samples[static_cast<std::size_t>(timed[j])]);
-    cases.push_back(data.cases[static_cast<std::size_t>(timed[j])]);
+  for (const int r : row_sample(timed, 2000)) {
+    picked.push_back(data.samples[static_cast<std::size_t>(r)]);
+    cases.push_back(data.cases[static_cast<std::size_t>(r)]);
   }
   std::vector<int> halves[2];
   for (std::size_t i = 0; i < picked.size(); ++i) halves[picked[i].group % 2].push_back(static_cast<int>(i));
@@ -157,13 +157,8 @@ double choose_min_tile_area(const TypeData& data, const Hardware& hw, double uni
     TimeFitOptions o;
     o.p = 2;
     double loss = 0;
-    for (int h = 0; h < 2; ++h) {
-      const TimeModel m = fit_time_model(picked, halves[h], 0, units, o);
-      for (const int r : halves[1 - h]) {
-        const Sample& s = picked[static_cast<std::size_t>(r)];
-        loss += std::pow(std::log(m.raw(unseen_features(s)) / s.time), 2);
-      }
-    }
+    for (int h = 0; h < 2; ++h)
+      loss += squared_log_error(fit_time_model(picked, halves[h], 0, units, o), picked, halves[1 - h], true);
     if (std::isfinite(loss) && loss < 0.98 * chosen_loss) chosen_loss = loss, chosen = area;
   }
   return chosen;
@@ -182,12 +177,7 @@ double choose_units(TypeData* data, const Hardware& hw) {
     fill_features(&data->samples, data->cases, hw, u);
     TimeFitOptions o;
     o.p = 2;
-    const TimeModel m = fit_time_model(data->samples, rows, 0, u, o);
-    double loss = 0;
-    for (const int r : rows) {
-      const Sample& s = data->samples[static_cast<std::size_t>(r)];
-      loss += std::pow(std::log(m.raw(s.k) / s.time), 2);
-    }
+    const double loss = squared_log_error(fit_time_model(data->samples, rows, 0, u, o), data->samples, rows);
     if (loss < best_loss) best_loss = loss, best = u;
   }
   return best;

@@ -125,7 +125,7 @@ class Fitting {
         m.poly = fit_poly_on(train, c.degree);
         break;
       case ModelKind::physical:
-        m.physical = estimates ? fit_physical_energy(s_, train, *estimates, time->cache_bytes, c.rounds)
+        m.physical = estimates ? fit_physical_energy(s_, train, *estimates, time->dram, c.rounds)
                                : fit_physical_energy(s_, train, *time, c.rounds);
         break;
     }

@@ -114,9 +114,9 @@ json time_to_json(const TypeModel& tm) {
           {"form", "launches*launch_s + (A^p + B^p)^(1/p), A = s_per_wave*waves + s_per_wave_step*waves*steps + "
                    "s_per_mac*critical-path MACs + s_per_feed_byte*critical-path operand bytes, B = s_per_byte*bytes + "
                    "s_per_dram_byte*DRAM bytes (dram_form); times exp(corrector)"},
-          {"dram_form", dram_form_name(t.dram_hinge)},
+          {"dram_form", dram_form_name(t.dram.hinge)},
           {"units", t.units},
-          {"cache_bytes", t.cache_bytes},
+          {"cache_bytes", t.dram.cache_bytes},
           {"p", t.p},
           {"split_min_reduction", t.split_min_reduction},
           {"min_tile_area", t.min_tile_area},
@@ -129,8 +129,7 @@ TimeModel time_from_json(const json& j, const std::string& where) {
   TimeModel t;
   t.fitted = true;
   t.units = need_number(j, "units", where);
-  t.cache_bytes = need_number(j, "cache_bytes", where);
-  t.dram_hinge = dram_hinge_of(j, where);
+  t.dram = {need_number(j, "cache_bytes", where), dram_hinge_of(j, where)};
   t.p = need_number(j, "p", where);
   if (!(t.p >= 1)) throw std::runtime_error(where + ": field 'p' must be >= 1");
   // Absent in models written before the split-K rule: no rule.
@@ -199,8 +198,8 @@ json fitted_to_json(const FittedModel& m, int type_index) {
            {"e_byte_J", p.e_byte},
            {"e_dram_J", p.e_dram},
            {"e_launch_J", p.e_launch},
-           {"cache_bytes", p.cache_bytes},
-           {"dram_form", dram_form_name(p.dram_hinge)},
+           {"cache_bytes", p.dram.cache_bytes},
+           {"dram_form", dram_form_name(p.dram.hinge)},
            {"corrector", p.corrector.empty() ? json(nullptr) : trees_to_json(p.corrector)}};
       break;
     }
@@ -266,8 +265,7 @@ FittedModel fitted_from_json(const json& j, const std::string& name, const std::
       p.e_byte = need_number(j, "e_byte_J", where);
       p.e_dram = need_number(j, "e_dram_J", where);
       p.e_launch = need_number(j, "e_launch_J", where);
-      p.cache_bytes = need_number(j, "cache_bytes", where);
-      p.dram_hinge = dram_hinge_of(j, where);
+      p.dram = {need_number(j, "cache_bytes", where), dram_hinge_of(j, where)};
       p.corrector = trees_from_json(j.value("corrector", json()), where + ".corrector");
       break;
     }

@@ -72,8 +72,8 @@ void time_text(std::string* out, const TypeFit& fit) {
   const TimeModel& t = fit.time;
   *out += fmt::format("\nTime model (`{}`, on all data): {:g} parallel units, soft-max exponent p = {:g}, DRAM knee {}{}:\n\n",
                       fit.time_chosen, t.units, t.p,
-                      t.cache_bytes > 0 ? fmt::format("{:.3g} MiB ({})", t.cache_bytes / 1048576,
-                                                      t.dram_hinge ? "hinge" : "smooth thrashing step")
+                      t.dram.cache_bytes > 0 ? fmt::format("{:.3g} MiB ({})", t.dram.cache_bytes / 1048576,
+                                                           t.dram.hinge ? "hinge" : "smooth thrashing step")
                                         : std::string("none"),
                       t.min_tile_area > 0 ? fmt::format(", candidate tiles of at least {:g} outputs (smaller ones "
                                                         "dropped by held-out time)", t.min_tile_area)

@@ -278,7 +278,7 @@ const ClassTime& TimeModel::params_for(LayerClass c) const {
 }
 
 double TimeModel::raw(const KernelFeatures& f) const {
-  return fastest(as_array(params_for(f.cls)), f, DramKnee{cache_bytes, dram_hinge}, p, split_min_reduction, nullptr);
+  return fastest(as_array(params_for(f.cls)), f, dram, p, split_min_reduction, nullptr);
 }
 
 double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
@@ -288,7 +288,7 @@ double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
 TimeEstimate TimeModel::estimate(const KernelFeatures& f, const TreeInput& x) const {
   TimeEstimate e;
   int which = -1;
-  e.t = fastest(as_array(params_for(f.cls)), f, DramKnee{cache_bytes, dram_hinge}, p, split_min_reduction, &which);
+  e.t = fastest(as_array(params_for(f.cls)), f, dram, p, split_min_reduction, &which);
   if (!corrector.empty()) e.t *= std::exp(corrector.predict(x));
   e.kernel = which >= 0 ? f.configs[static_cast<std::size_t>(which)] : f.heuristic;
   return e;
@@ -298,8 +298,8 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
                          double units, const TimeFitOptions& options) {
   TimeModel m;
   m.units = units;
-  m.cache_bytes = cache_bytes;
-  const DramKnee knee{cache_bytes, false};  // new fits take the smooth step
+  m.dram = DramKnee{cache_bytes, false};  // new fits take the smooth step
+  const DramKnee& knee = m.dram;
   const std::vector<int> timed = timed_rows(samples, rows);
   if (timed.empty()) return m;
   const std::vector<double> exponents = options.p > 0 ? std::vector<double>{options.p} : std::vector<double>{1, 2, 4};
@@ -353,20 +353,25 @@ double choose_cache_knee(const std::vector<Sample>& samples, const std::vector<i
   parallel_for(mibs.size(), [&](std::size_t i, std::size_t) {
     TimeFitOptions o;
     o.p = 2;
-    const TimeModel m = fit_time_model(samples, rows, mibs[i] * 1024 * 1024, units, o);
-    for (const int r : rows) {
-      const Sample& s = samples[static_cast<std::size_t>(r)];
-      if (s.time > 0) {
-        const double log_ratio = std::log(m.raw(s.k) / s.time);
-        losses[i] += log_ratio * log_ratio;
-      }
-    }
+    losses[i] = squared_log_error(fit_time_model(samples, rows, mibs[i] * 1024 * 1024, units, o), samples, rows);
   });
   // In order, so a knee wins only by a clear margin over a smaller one (as if searched one after another).
   double best = 0, best_loss = HUGE_VAL;
   for (std::size_t i = 0; i < mibs.size(); ++i)
     if (losses[i] < best_loss * (1 - 1e-3)) best_loss = losses[i], best = mibs[i] * 1024 * 1024;
   return best;
+}
+
+double squared_log_error(const TimeModel& m, const std::vector<Sample>& samples, const std::vector<int>& rows,
+                         bool as_unseen) {
+  double loss = 0;
+  for (const int r : rows) {
+    const Sample& s = samples[static_cast<std::size_t>(r)];
+    if (!(s.time > 0)) continue;
+    const double log_ratio = std::log(m.raw(as_unseen ? unseen_features(s) : s.k) / s.time);
+    loss += log_ratio * log_ratio;
+  }
+  return loss;
 }
 
 }  // namespace layer_energy::analysis

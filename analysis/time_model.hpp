@@ -33,8 +33,7 @@ struct TimeEstimate {
 struct TimeModel {
   bool fitted = false;
   double units = 0;        // parallel units the features are computed with
-  double cache_bytes = 0;  // knee of the DRAM term (0: no knee)
-  bool dram_hinge = false;  // DRAM bytes as the hinge of models written before the smooth step (dram_knee.hpp)
+  DramKnee dram;           // the DRAM term's knee (0: none) and form (dram_knee.hpp)
   double p = 2;            // soft-max exponent (1: compute + memory; large: the larger of the two)
   // Split-K as the library decides it, learned from runs that recorded their launches: a split-K candidate counts
   // only where the reduction is at least this long (0: no rule, every candidate). Libraries split only long
@@ -73,5 +72,11 @@ TimeModel with_time_corrector(TimeModel base, const std::vector<Sample>& samples
 
 // The DRAM knee when the context does not give the cache size: the candidate (or none) with the lowest training loss.
 double choose_cache_knee(const std::vector<Sample>& samples, const std::vector<int>& rows, double units);
+
+// Σ log²(predicted / measured) of the base model (no corrector) over the rows of `rows` with a measured time:
+// what the fit's choices (parallel units, cache knee, smallest tile) compare. `as_unseen`: the layers as unmeasured
+// ones are seen (without the launches their runs recorded).
+double squared_log_error(const TimeModel& m, const std::vector<Sample>& samples, const std::vector<int>& rows,
+                         bool as_unseen = false);
 
 }  // namespace layer_energy::analysis

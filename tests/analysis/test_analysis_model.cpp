@@ -135,16 +135,16 @@ TEST(ModelV2, DramBytesThrashBeyondTheCacheAndOldModelsKeepTheHinge) {
   ASSERT_TRUE(out.fc.fitted);
   nlohmann::json j = model_to_json(out.model);
   EXPECT_EQ(j["time_models"]["fc"]["dram_form"], "smooth");
-  EXPECT_FALSE(model_from_json(j).fc.time.dram_hinge);
+  EXPECT_FALSE(model_from_json(j).fc.time.dram.hinge);
   // A model file from before the field: hinge, in the time model and the physical energy model alike.
   j["time_models"]["fc"].erase("dram_form");
   for (auto& form : j["models"]["fc"]["forms"].items())
     if (form.value().is_object()) form.value().erase("dram_form");
   const EnergyModel old = model_from_json(j);
-  EXPECT_TRUE(old.fc.time.dram_hinge);
+  EXPECT_TRUE(old.fc.time.dram.hinge);
   ASSERT_TRUE(old.fc.models.count("physical"));
-  EXPECT_TRUE(old.fc.models.at("physical").physical.dram_hinge);
-  EXPECT_FALSE(out.model.fc.models.at("physical").physical.dram_hinge);
+  EXPECT_TRUE(old.fc.models.at("physical").physical.dram.hinge);
+  EXPECT_FALSE(out.model.fc.models.at("physical").physical.dram.hinge);
   // A 24 MiB GEMV against the xeon's 32 MiB cache knee: the hinge counts no DRAM bytes, the smooth step a quarter
   // of them, so the two readings of one set of parameters differ.
   const layers::Layer gemv = layers::fc_layer(1, 4096, 1536);
@@ -152,7 +152,7 @@ TEST(ModelV2, DramBytesThrashBeyondTheCacheAndOldModelsKeepTheHinge) {
   model_only.use_measured = false;
   const double t_smooth = predict_layer(out.model, gemv, "gemv", model_only).time_s;
   const double t_hinge = predict_layer(old, gemv, "gemv", model_only).time_s;
-  ASSERT_GT(out.model.fc.time.cache_bytes, 0);
+  ASSERT_GT(out.model.fc.time.dram.cache_bytes, 0);
   EXPECT_NE(t_smooth, t_hinge);
   j["time_models"]["fc"]["dram_form"] = "cubic";
   try {
