@@ -125,15 +125,8 @@ class FcLayer final : public CudaPreparedLayer {
 
  private:
   std::string cublas_text() const {
-    switch (precision_) {
-      case Precision::fp32:
-        return "cublasSgemm, default math (no TF32)";
-      case Precision::tf32:
-        return "cublasGemmEx, fp32 tensors, CUBLAS_COMPUTE_32F_FAST_TF32";
-      case Precision::fp16:
-        return "cublasGemmEx, fp16 tensors, CUBLAS_COMPUTE_32F";
-    }
-    return "cublas";
+    if (precision_ == Precision::fp32) return "cublasSgemm, default math (no TF32)";
+    return std::string("cublasGemmEx, ") + compute_text();
   }
 
   static std::string micros(double seconds) {
@@ -182,6 +175,7 @@ class FcLayer final : public CudaPreparedLayer {
 #endif
   }
 
+  // The tensors and compute type of the product (cuBLAS's GemmEx and cublasLt run the same ones).
   const char* compute_text() const {
     switch (precision_) {
       case Precision::fp32:
