@@ -214,28 +214,27 @@ fi
 
 # ---- 4. networks: layers and Net/, Net/ only, one ONNX file -----------------------------------------------------
 parts=()
-n=0
+# network_step NAME SECONDS ARGS...: one network run with energy; its file joins networks.json when it holds anything
+# (a time-boxed run keeps its finished cases).
+network_step() {
+  local name=$1 box=$2 file=$work/net-$((${#parts[@]} + 1)).json
+  shift 2
+  step "$name" "$box" "$bench" "${common[@]}" --power="$power" --energy_rel_err="$net_rel_err" --idle_s=0 \
+    --benchmark_out="$file" "$@"
+  [ -s "$file" ] && parts+=("$file")
+}
 for net in $networks; do
-  n=$((n + 1))
-  step "network $net" 45 "$bench" "${common[@]}" --power="$power" --network="$net" --energy_rel_err="$net_rel_err" \
-    --idle_s=0 --benchmark_out="$work/net-$n.json" && parts+=("$work/net-$n.json") || \
-    { [ -s "$work/net-$n.json" ] && parts+=("$work/net-$n.json"); }
+  network_step "network $net" 45 --network="$net"
 done
 for net in $net_only; do
-  n=$((n + 1))
-  step "network $net, Net/ only" 25 "$bench" "${common[@]}" --power="$power" --network="$net" \
-    --benchmark_filter='^Net/' --energy_rel_err="$net_rel_err" --idle_s=0 --benchmark_out="$work/net-$n.json" \
-    && parts+=("$work/net-$n.json") || { [ -s "$work/net-$n.json" ] && parts+=("$work/net-$n.json"); }
+  network_step "network $net, Net/ only" 25 --network="$net" --benchmark_filter='^Net/'
 done
 if [ "$onnx" = none ]; then
   skip "onnx network" "--onnx=none"
 elif ! "$bench" --backend="$backend" --power=none --onnx="$onnx" --benchmark_list_tests=true >/dev/null 2>"$work/onnx.err"; then
   skip "onnx network" "$(head -1 "$work/onnx.err")"
 else
-  n=$((n + 1))
-  step "onnx $(basename "$onnx")" 45 "$bench" "${common[@]}" --power="$power" --onnx="$onnx" \
-    --energy_rel_err="$net_rel_err" --idle_s=0 --benchmark_out="$work/net-$n.json" && parts+=("$work/net-$n.json") \
-    || { [ -s "$work/net-$n.json" ] && parts+=("$work/net-$n.json"); }
+  network_step "onnx $(basename "$onnx")" 45 --onnx="$onnx"
 fi
 if [ ${#parts[@]} -gt 0 ]; then
   python3 - "$out/networks.json" "${parts[@]}" <<'EOF' 2>>"$log"

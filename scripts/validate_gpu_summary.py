@@ -14,6 +14,7 @@ guessed. Standard library only; prints to stdout.
 
 import argparse
 import csv
+import importlib.util
 import json
 import math
 import os
@@ -62,16 +63,16 @@ def read_reader(path):
     return rows, notes
 
 
-def energy_at(rows, t):
-    lo, hi = 0, len(rows) - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if rows[mid][0] <= t:
-            lo = mid
-        else:
-            hi = mid
-    (t0, e0), (t1, e1) = rows[lo], rows[hi]
-    return e0 + (e1 - e0) * (t - t0) / (t1 - t0) if t1 > t0 else e1
+def load_reader():
+    """scripts/energy-reader.py as a module (its name has a hyphen): its energy_at interpolates reader.csv's rows."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "energy-reader.py")
+    spec = importlib.util.spec_from_file_location("energy_reader", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+energy_at = load_reader().energy_at
 
 
 def windows(entries, rows):
