@@ -23,7 +23,7 @@ struct FitOptions {
   bool poly = true;  // the sparse polynomial baseline (the slowest form)
   int poly_degree = 2;  // the highest degree tried (1..degree compete in the nested CV)
   bool level_out = true;  // leave-one-level-out checks
-  int corrector_rounds = 100;
+  int corrector_rounds = 75;
   double interval_level = 0.9;  // the level whose coverage the report checks
   double units = 0;             // parallel units the kernel features assume (0: from the samples' own features)
   double cache_bytes = -1;      // DRAM knee (−1: choose by training loss)

@@ -1,4 +1,4 @@
-// energy_simulate --device gpu|cpu [--preset NAME] [--grid model|paper|random|network] [--network NAME]
+// energy_simulate --device gpu|cpu [--preset NAME] [--grid model|paper|random|network|FILE] [--network NAME]
 //                 [--cases N] [--seed S] [--repetitions R] [--noise X] [--time-only] [--throttle-fraction F]
 //                 [--no-aggregates] --out FILE
 // Writes a simulated layer_bench result file (Google Benchmark JSON). Exit: 0 written; 2 bad arguments or an
@@ -12,6 +12,7 @@
 #include "layers/grids.hpp"
 #include "analysis/simulator/sim_json.hpp"
 #include "layers/atomic_file.hpp"
+#include "layers/layer_csv.hpp"
 #include "layers/networks.hpp"
 
 namespace {
@@ -49,8 +50,8 @@ int main(int argc, char** argv) {
   bool time_only = false, no_aggregates = false;
   app.add_option("--device", device, "gpu or cpu")->check(CLI::IsMember({"gpu", "cpu"}))->capture_default_str();
   app.add_option("--preset", preset, "gpu: h200 (default), jetson_orin; cpu: xeon16 (default), laptop2");
-  app.add_option("--grid", grid, "model, calibrate, paper, quick, random or network (the first four: layer_bench's)")
-      ->check(CLI::IsMember({"model", "calibrate", "paper", "quick", "random", "network"}))
+  app.add_option("--grid", grid,
+                 "model, calibrate, paper, quick, random, network (the first four: layer_bench's) or a layer CSV file")
       ->capture_default_str();
   app.add_option("--network", network, "built-in network for --grid network (alexnet, vgg16, resnet18, mobilenet_v2)");
   app.add_option("--cases", cases, "layers of --grid random")->check(CLI::PositiveNumber)->capture_default_str();
@@ -93,13 +94,14 @@ int main(int argc, char** argv) {
   std::vector<layers::Layer> layer_list;
   try {
     if (grid == "model") layer_list = layers::model_grid();
-    if (grid == "calibrate") layer_list = layers::calibrate_grid();
-    if (grid == "paper") layer_list = layers::paper_grid();
-    if (grid == "quick") layer_list = layers::quick_grid();
-    if (grid == "random") layer_list = sim::random_layers(cases, seed);
-    if (grid == "network") layer_list = layers::network_layers(network);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "energy_simulate: --network: " << e.what() << "\n";
+    else if (grid == "calibrate") layer_list = layers::calibrate_grid();
+    else if (grid == "paper") layer_list = layers::paper_grid();
+    else if (grid == "quick") layer_list = layers::quick_grid();
+    else if (grid == "random") layer_list = sim::random_layers(cases, seed);
+    else if (grid == "network") layer_list = layers::network_layers(network);
+    else layer_list = layers::read_layer_csv(grid);  // as layer_bench --grid=FILE: a user's own layers
+  } catch (const std::exception& e) {
+    std::cerr << "energy_simulate: " << (grid == "network" ? "--network: " : "--grid: ") << e.what() << "\n";
     return 2;
   }
   sim::RunOptions options;

@@ -76,6 +76,30 @@ TEST(EnergyPredictInputs, ABatchOfZeroIsOneShortLineNamingTheFlag) {
   EXPECT_LT(first_line.size(), 100u) << first_line;  // not the whole range of a double
 }
 
+TEST(EnergySimulateInputs, ALayerFileIsSimulatedAndABadLineIsNamed) {
+  // A user's own layers (a model zoo's, say) through the same CSV reader as layer_bench --grid=FILE.
+  const std::string csv = temp("zoo.csv"), out = temp("zoo.json");
+  std::ofstream(csv) << "name,type,N,C,H,W,K,R,S,stride,pad,groups,in,out\n"
+                        "stem,conv,1,3,224,224,32,3,3,2,1,1,,\n"
+                        "dw,conv,1,96,56,56,96,3,3,1,1,96,,\n"
+                        "head,fc,1,,,,,,,,,,1280,1000\n";
+  const auto r = run_command(bin("energy_simulate") + " --grid " + csv + " --repetitions 1 --no-aggregates --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  std::vector<std::string> names;
+  for (const nlohmann::json& b : doc.at("benchmarks")) names.push_back(b.at("name").get<std::string>());
+  const std::vector<std::string> expected = {"Conv/N:1/C:3/H:224/W:224/K:32/R:3/S:3/stride:2/pad:1/groups:1",
+                                             "Conv/N:1/C:96/H:56/W:56/K:96/R:3/S:3/stride:1/pad:1/groups:96",
+                                             "FC/N:1/in:1280/out:1000"};
+  EXPECT_EQ(names, expected);
+
+  std::ofstream(csv) << "type,N,C,H,W,K,R,S\nconv,1,3,224,224,32,3,3\nconv,1,3,x,224,32,3,3\n";
+  const auto bad = run_command(bin("energy_simulate") + " --grid " + csv + " --out " + out);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_EQ(bad.err.rfind("energy_simulate: --grid: " + csv + ":3:", 0), 0u) << bad.err;
+}
+
 TEST(PredictCoverage, ZeroEnergyIsNotCovered) {
   // A model whose chosen form gives 0 J for every layer (the paper's law with a = 0).
   EnergyModel model;
