@@ -53,7 +53,13 @@ bool parse_class(const std::string& name, LayerClass* c) {
 
 LayerClass class_of(const layers::Layer& layer) {
   if (layer.type == layers::LayerType::fc) return layer.fc.N <= 8 ? LayerClass::fc_gemv : LayerClass::fc_gemm;
-  return layer.conv.groups > 1 ? LayerClass::grouped : LayerClass::conv;
+  // Few channels per group (depthwise, ShuffleNet's) leave no GEMM reduction to speak of: libraries run direct,
+  // memory-bound kernels. Wide groups (ResNeXt's 32 × 32, RegNet's) run as a batch of dense GEMMs, as fast per MAC as
+  // a dense conv: fitted with the dense convs, not with the depthwise ones (2-3x slow there on real networks' layers).
+  const layers::ConvShape& c = layer.conv;
+  const int64_t g = std::max<int64_t>(1, c.groups);
+  const bool narrow_groups = c.C / g < kMinGemmGroupChannels || c.K / g < kMinGemmGroupChannels;
+  return g > 1 && narrow_groups ? LayerClass::grouped : LayerClass::conv;
 }
 
 KernelFeatures kernel_features(const layers::Layer& layer, double macs, double bytes, const Hardware& hw,

@@ -15,6 +15,9 @@ enum class LayerClass { conv, grouped, fc_gemv, fc_gemm };
 constexpr int kLayerClasses = 4;
 const char* class_name(LayerClass c);
 bool parse_class(const std::string& name, LayerClass* c);
+// Channels per group (in and out) from which a grouped conv is a batch of dense GEMMs (class conv), not a
+// depthwise-like direct kernel (class grouped).
+constexpr int64_t kMinGemmGroupChannels = 8;
 LayerClass class_of(const layers::Layer& layer);
 
 constexpr int kGeoVars = 8;         // log geometry of the joint fitted-region check

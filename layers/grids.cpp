@@ -1,5 +1,6 @@
 #include "layers/grids.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "layers/networks.hpp"
@@ -117,6 +118,24 @@ std::vector<Layer> model_grid() {
     add(conv_layer(1, c / 4, 7, c, 1, 1, 0));
     add(conv_layer(1, c, 14, c / 2, 1, 1, 0));
     add(conv_layer(1, c / 2, 7, c / 2, 3, 1, 1));
+  }
+
+  // Squeeze-and-excitation (EfficientNet, MobileNetV3, RegNetY): 1x1 convs on a 1x1 map, C down by 4 or 16 and back
+  // up — GEMVs of a few thousand to a million MACs, where the call overhead is the time. And small maps (2-5 pixels,
+  // the last stages at 64-160 px inputs). Without them such layers lay outside the fitted region and came out 2-4x
+  // slow on the simulated CPUs.
+  for (int64_t c : {36, 100, 176, 320, 560, 736, 1200, 1600}) {
+    for (int64_t ratio : {4, 16}) {
+      const int64_t squeezed = std::max<int64_t>(8, c / ratio);
+      add(conv_layer(1, c, 1, squeezed, 1, 1, 0));
+      add(conv_layer(1, squeezed, 1, c, 1, 1, 0));
+    }
+  }
+  for (int64_t h : {2, 3, 4, 5}) {
+    for (int64_t c : {128, 384, 768}) {
+      add(conv_layer(1, c, h, c, 3, 1, 1));
+      add(conv_layer(1, c, h, 2 * c, 1, 1, 0));
+    }
   }
 
   // Depthwise (groups = C = K): MobileNet-like shapes, 3x3 and 5x5, stride 1 and 2, several batches.

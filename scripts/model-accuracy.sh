@@ -4,6 +4,9 @@
 # Sections:
 #   1. simulated GPUs (H200, Jetson Orin) and CPUs (16-core Xeon, 2-core laptop): fit on the model grid, check on the
 #      built-in networks (their layers and Net/ cases are never training data)
+#  1b. the torchvision zoo's layers (tests/fixtures/layers/torchvision-zoo.csv): predicted by section 1's models as
+#      unmeasured layers; and, stripped to what another harness records, fitted under nested CV beside generic
+#      learners (random forest, extra trees, gradient boosting; scikit-learn where installed)
 #   2. real H200 measurements in results/h200-nvml/ (NVML, quick grid)
 #   3. the CPU backend timed on this machine (--power=none, --grid=model; --network=resnet18 held out)
 #   4. speed: analysis_bench (nested fit of 2,172 and 100k cases, prediction with interval per layer)
@@ -72,6 +75,39 @@ for d in $devices; do
     files+=("$dir/$net.json")
   done
   fit "sim $preset" "$dir" "${files[@]}"
+done
+
+echo
+echo "## 1b. Real networks' layers: the torchvision zoo (tests/fixtures/layers/torchvision-zoo.csv)"
+echo
+echo "The distinct conv and FC layers of 22 torchvision classifiers at 160, 224 and 320 px (scripts/zoo-layers.py),"
+echo "simulated on each device and predicted by the model of section 1 (fitted on the model grid) as unmeasured layers."
+echo
+echo "| data | part | energy MAPE | median APE | energy wMAPE | time MAPE | 90% interval covers |"
+echo "|---|---|---|---|---|---|---|"
+zoo=tests/fixtures/layers/torchvision-zoo.csv
+for d in $devices; do
+  device=${d%%:*} preset=${d#*:} dir="$out/sim-$preset"
+  [ -f "$dir/model.json" ] || continue
+  logged "$dir/simulate.log" "$build/energy_simulate" --device "$device" --preset "$preset" --grid "$zoo" --seed 5 \
+    --out "$dir/zoo.json"
+  /usr/bin/python3 scripts/zoo_accuracy.py transfer "sim $preset" "$dir/model.json" "$dir/zoo.json" \
+    "$build/energy_predict" 2>>"$dir/simulate.log"
+done
+echo
+echo "The zoo as another harness's data (a PyTorch sweep with an external meter): no hardware facts, kernel counters or"
+echo "labels, 3% energy noise; energy_fit's nested CV against generic learners on the same geometry (5-fold CV)."
+header
+foreign_presets="jetson_orin h200"
+[ $quick = 1 ] && foreign_presets="jetson_orin"
+for preset in $foreign_presets; do
+  dir="$out/zoo-foreign-$preset"
+  mkdir -p "$dir"
+  logged "$dir/simulate.log" "$build/energy_simulate" --device gpu --preset "$preset" --grid "$zoo" --seed 5 \
+    --noise 0.03 --out "$dir/full.json"
+  /usr/bin/python3 scripts/zoo_accuracy.py foreign "$dir/full.json" "$dir/zoo.json"
+  fit "zoo, sim $preset, foreign" "$dir" "$dir/zoo.json"
+  /usr/bin/python3 scripts/zoo_accuracy.py forest "zoo, sim $preset, foreign" "$dir/zoo.json"
 done
 
 echo

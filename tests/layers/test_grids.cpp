@@ -60,6 +60,19 @@ TEST(Grids, ModelGridReachesWideOneByOnesAtSmallH) {
   EXPECT_GE(wide_pointwise, 12);
 }
 
+TEST(Grids, ModelGridReachesSqueezeExcitationAndTinyMaps) {
+  // Real networks' SE blocks (1x1 convs on a 1x1 map) and last stages at small inputs (2-5 pixels).
+  int squeeze_excite = 0, tiny_maps = 0;
+  for (const Layer& l : layers::model_grid()) {
+    if (l.type != layers::LayerType::conv) continue;
+    const layers::ConvShape& c = l.conv;
+    if (c.H == 1 && c.W == 1 && c.R == 1) ++squeeze_excite;
+    if (c.H >= 2 && c.H <= 5) ++tiny_maps;
+  }
+  EXPECT_GE(squeeze_excite, 24);
+  EXPECT_GE(tiny_maps, 12);
+}
+
 TEST(Grids, ModelGridHoldsNoConfigurationOfABuiltInNetwork) {
   std::set<std::string> grid;
   for (const Layer& l : layers::model_grid()) grid.insert(layers::case_name(l));
