@@ -17,7 +17,7 @@ void columns(const KernelFeatures& f, const TimeEstimate& est, const DramKnee& k
   x[2] = est.kernel.macs_exec;
   x[3] = est.kernel.operand_bytes;
   x[4] = f.bytes;
-  x[5] = knee.dram_bytes(f.bytes);
+  x[5] = knee.dram_bytes(f.bytes, f.working_set);
   x[6] = est.kernel.launches;
 }
 

@@ -351,6 +351,9 @@ FitOutcome run_fit(const FitRequest& request) {
   PredictOptions model_only;
   model_only.use_measured = false;
   model_only.level = request.options.interval_level;
+  std::map<std::string, const Case*> layer_cases;
+  for (const Case& c : out.cases)
+    if (c.kind == CaseKind::conv || c.kind == CaseKind::fc) layer_cases.emplace(c.name, &c);
   for (const Case& c : out.cases) {
     if (c.kind != CaseKind::net || (values(c, request.target).empty() && c.time_s.empty())) continue;
     try {
@@ -361,10 +364,18 @@ FitOutcome run_fit(const FitRequest& request) {
       check.measured_s = c.time_s.empty() ? std::nan("") : mean_of(c.time_s);
       check.layers = net.size();
       check.held_out = !request.train_on_networks;
+      // As Net/ runs them: one pass over all layers between two calls of any one (each layer's own buffers).
+      PredictOptions in_pass = model_only;
+      for (const layers::Layer& l : net) in_pass.working_set_bytes += layers::bytes(l, precision_of(out.model));
       for (const layers::Layer& l : net) {
-        const Prediction p = predict_layer(out.model, l, l.label, model_only);
+        const Prediction p = predict_layer(out.model, l, l.label, in_pass);
         check.predicted_J += p.energy_J, check.predicted_s += p.time_s;
         check.predicted_lo_J += p.energy_lo_J, check.predicted_hi_J += p.energy_hi_J;
+        const auto measured = layer_cases.find(layers::case_name(l));
+        const bool has_energy = measured != layer_cases.end() && !values(*measured->second, request.target).empty();
+        const bool has_time = measured != layer_cases.end() && !measured->second->time_s.empty();
+        check.layers_measured_J += has_energy ? mean_of(values(*measured->second, request.target)) : std::nan("");
+        check.layers_measured_s += has_time ? mean_of(measured->second->time_s) : std::nan("");
       }
       out.net_checks.push_back(check);
     } catch (const std::exception& e) {

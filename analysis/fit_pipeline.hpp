@@ -39,6 +39,10 @@ struct NetCheck {
   double measured_J = 0, predicted_J = 0;  // NaN energy in a time-only model
   double predicted_lo_J = 0, predicted_hi_J = 0;
   double measured_s = 0, predicted_s = 0;
+  // The sum of the network's layers as this run measured them one by one (NaN unless every layer was): the model's
+  // own target. Net/ against it is what running the layers back to back changes (launch overlap, caches) plus the
+  // Net/ case's own noise.
+  double layers_measured_J = 0, layers_measured_s = 0;
   std::size_t layers = 0;
   bool held_out = true;  // the network's own layers were not training data
 };

@@ -38,6 +38,7 @@ constexpr int kMaxConfigs = 16;
 struct KernelFeatures {
   LayerClass cls = LayerClass::conv;
   double macs = 0, bytes = 0;
+  double working_set = 0;  // bytes touched between two calls (0: the layer's own, a benchmark loop; see DramKnee)
   // The kernel a fixed cost heuristic picks: the time fit's starting assignment, the corrector's inputs, and the
   // work counted where no time model chose a kernel.
   KernelConfig heuristic;

@@ -9,13 +9,14 @@
 #include "analysis/range_fields.hpp"
 
 namespace layer_energy::analysis {
-namespace {
 
 layers::Precision precision_of(const EnergyModel& model) {
   layers::Precision p = layers::Precision::fp32;
   layers::parse_precision(model.precision, &p);
   return p;
 }
+
+namespace {
 
 const TypeModel* part_for(const EnergyModel& model, layers::LayerType type, std::string* reason) {
   const bool conv = type == layers::LayerType::conv;
@@ -96,11 +97,12 @@ const ResidualQuantiles& residuals_for(const TypeModel& part, LayerClass c) {
 }
 
 Sample sample_of(const EnergyModel& model, const TypeModel& part, const layers::Layer& layer, double macs,
-                 double bytes) {
+                 double bytes, double working_set = 0) {
   Sample s;
   s.f = features_of(layer, macs, bytes);
   s.k = kernel_features(layer, macs, bytes, model.hardware, part.has_time ? part.time.units : model.hardware.units, 0,
                         part.has_time ? part.time.min_tile_area : 0);
+  s.k.working_set = working_set;
   s.tx = tree_input(s.k);
   return s;
 }
@@ -178,6 +180,15 @@ Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, c
       p.time_s = m.time_s;
       p.energy_J = model.has_energy ? m.energy_J : std::nan("");
       const double half = std::max(0.005, normal_z(options.level) * m.rel_sd);
+      if (options.working_set_bytes > 0) {
+        // Measured alone; inside the network it pays what the model says the pass's evictions cost.
+        PredictOptions alone = options, inside = options;
+        alone.use_measured = inside.use_measured = false;
+        alone.working_set_bytes = 0;
+        const Prediction a = predict_layer(model, layer, name, alone), n = predict_layer(model, layer, name, inside);
+        if (a.time_s > 0 && n.time_s > 0) p.time_s *= n.time_s / a.time_s;
+        if (a.energy_J > 0 && n.energy_J > 0) p.energy_J *= n.energy_J / a.energy_J;
+      }
       if (std::isfinite(p.energy_J)) p.energy_lo_J = p.energy_J * (1 - half), p.energy_hi_J = p.energy_J * (1 + half);
       if (!model.has_energy) p.reason = "time-only model (no energy was measured)";
       return p;
@@ -186,7 +197,7 @@ Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, c
   std::string reason;
   const TypeModel* part = part_for(model, layer.type, &reason);
   const bool other_type = !reason.empty();
-  const Sample s = sample_of(model, *part, layer, p.macs, layers::bytes(layer, precision));
+  const Sample s = sample_of(model, *part, layer, p.macs, layers::bytes(layer, precision), options.working_set_bytes);
   TimeEstimate est;
   if (part->has_time) est = part->time.estimate(s.k, s.tx), p.time_s = est.t;
   bool inside = !other_type && check_ranges(*part, layer, p.macs, &reason);

@@ -27,7 +27,14 @@ struct Prediction {
 struct PredictOptions {
   double level = 0.9;      // interval level
   bool use_measured = true;  // false: always the model (the report's network check)
+  // Bytes a network pass touches between two calls of the layer (Σ of its layers' bytes), 0: the layer alone, as
+  // benchmarked in a loop. Inside a pass larger than the cache the layer's data comes from DRAM (DramKnee); a
+  // measured configuration is then scaled by the model's ratio of the two.
+  double working_set_bytes = 0;
 };
+
+// The precision the model's data was measured in (fp32 when the model does not say).
+layers::Precision precision_of(const EnergyModel& model);
 
 // Every layer gets a prediction; covered is false (with the reason) outside the fitted region, for an invalid
 // layer, or when the model has no part for the layer's type (the other type's part is then used).

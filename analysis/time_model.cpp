@@ -16,7 +16,7 @@ constexpr int kParams = 7;  // launch, wave, step, mac, feed, byte, dram
 using Columns = std::array<double, kParams>;
 
 Columns columns(const KernelConfig& k, const KernelFeatures& f, const DramKnee& knee) {
-  const double dram = knee.dram_bytes(f.bytes);
+  const double dram = knee.dram_bytes(f.bytes, f.working_set);
   return {k.launches, k.waves, k.wave_steps, k.crit_macs, k.crit_feed, f.bytes, dram};
 }
 

@@ -3,7 +3,8 @@
 
 Usage: model_accuracy_summary.py LABEL MODEL.json PLOTS_DIR
 Reads the model file's "cv" block (nested CV, leave-one-level-out, coverage) and PLOTS_DIR/networks.csv (each Net/
-case against the sum of its predicted layers, the network's layers never in training) and prints Markdown rows.
+case against the sum of its predicted layers, the network's layers never in training; in brackets, how much the
+Net/ case exceeds the sum of its layers as measured one by one) and prints Markdown rows.
 Standard library only.
 """
 import csv
@@ -53,8 +54,14 @@ def main():
                 e = 100 * (e_p - e_m) / e_m if math.isfinite(e_m) and e_m > 0 else math.nan
                 t = 100 * (t_p - t_m) / t_m if math.isfinite(t_m) and t_m > 0 else math.nan
                 inside = (math.isfinite(e_m) and float(r["predicted_lo_J"]) <= e_m <= float(r["predicted_hi_J"]))
+                # How much the Net/ case itself exceeds its layers measured alone (older energy_fit: no such column).
+                e_l = float(r.get("layers_measured_J") or "nan")
+                t_l = float(r.get("layers_measured_s") or "nan")
+                e_vs = f" (Net/ {100 * (e_m - e_l) / e_l:+.1f}% over its layers alone)" if math.isfinite(e_l) and e_l > 0 else ""
+                t_vs = f" (Net/ {100 * (t_m - t_l) / t_l:+.1f}% over its layers alone)" if math.isfinite(t_l) and t_l > 0 else ""
                 print(f"| {label} | {r['name']} ({r['layers']} layers, held out) | | network | "
-                      f"{'—' if not math.isfinite(e) else f'{e:+.1f}%'} | | {'—' if not math.isfinite(t) else f'{t:+.1f}%'} | | "
+                      f"{'—' if not math.isfinite(e) else f'{e:+.1f}%'}{e_vs} | | "
+                      f"{'—' if not math.isfinite(t) else f'{t:+.1f}%'}{t_vs} | | "
                       f"{'inside' if inside else ('—' if not math.isfinite(e) else 'outside')} |")
 
 

@@ -201,6 +201,12 @@ def networks(dir_, rows):
     lo_err = [max(0.0, v - number(r, "predicted_lo_J")) if finite(number(r, "predicted_lo_J")) else 0 for r, v in zip(rows, p)]
     hi_err = [max(0.0, number(r, "predicted_hi_J") - v) if finite(number(r, "predicted_hi_J")) else 0 for r, v in zip(rows, p)]
     ax.errorbar(m, p, yerr=[lo_err, hi_err], fmt="o", capsize=3, label="sum of predicted layers (interval)")
+    # The model's own target: the network's layers as the run measured them one by one (older files: no column).
+    summed = [(x, number(r, "layers_measured_J")) for r, x in zip(rows, m) if finite(number(r, "layers_measured_J"))]
+    if summed:
+        ax.plot([x for x, _ in summed], [y for _, y in summed], "x", color="black",
+                label="sum of its layers, measured one by one")
+    ax.legend(fontsize=7)
     for r, x, y in zip(rows, m, p):
         ax.annotate(f'{r["name"]} {100 * (y - x) / x:+.1f}%', (x, y), fontsize=7, xytext=(4, 4),
                     textcoords="offset points")

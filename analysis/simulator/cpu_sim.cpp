@@ -26,9 +26,12 @@ struct LevelBytes {
   double l2 = 0, l3 = 0, dram = 0;
 };
 
-LevelBytes split_by_level(const CpuSpec& s, double bytes, double working_set, int threads) {
-  const double beyond_l2 = miss_fraction(working_set, threads * s.l2_KiB * 1024);
-  const double beyond_l3 = std::min(beyond_l2, miss_fraction(working_set, s.l3_MiB * 1024 * 1024));
+// `first_touch`: bytes read once per call (a network pass has evicted them since the last call); false for re-reads
+// within the call (a GEMM's packed panels), which hit the cache as in a loop.
+LevelBytes split_by_level(const CpuSpec& s, double bytes, double working_set, int threads, bool first_touch = true) {
+  const double touched = first_touch ? std::max(working_set, s.pass_bytes) : working_set;
+  const double beyond_l2 = miss_fraction(touched, threads * s.l2_KiB * 1024);
+  const double beyond_l3 = std::min(beyond_l2, miss_fraction(touched, s.l3_MiB * 1024 * 1024));
   return {bytes * (1 - beyond_l2), bytes * (beyond_l2 - beyond_l3), bytes * beyond_l3};
 }
 
@@ -68,7 +71,7 @@ CpuCost gemm_cost(const CpuSpec& s, const GemmShape& g, int64_t mc, int64_t nc_m
   const double tile_macs = static_cast<double>(round_up(mc_used, mr)) * round_up(std::min(g.n, nc), nr) * g.k;
   const double compute_s = tile_macs / (core_mac_rate(s) * eff);
   const double pack_bytes = (static_cast<double>(mc_used) + std::min(g.n, nc)) * g.k * kFloat;
-  const LevelBytes tile_moved = split_by_level(s, pack_bytes, compulsory, th);
+  const LevelBytes tile_moved = split_by_level(s, pack_bytes, compulsory, th, false);
   const double tile_s = compute_s + 1.3 * core_memory_s(s, tile_moved, th);  // gathers are not streaming
   CpuCost c;
   c.threads = th;
@@ -76,8 +79,9 @@ CpuCost gemm_cost(const CpuSpec& s, const GemmShape& g, int64_t mc, int64_t nc_m
   c.executed_macs = tile_macs * tiles;
   c.moved = {tile_moved.l2 * tiles, tile_moved.l3 * tiles, tile_moved.dram * tiles};
   // The compulsory traffic from DRAM bounds the whole call, whatever the threads do.
-  const double dram_s = compulsory * miss_fraction(compulsory, s.l3_MiB * 1024 * 1024) / (s.dram_GBs * 1e9);
-  c.moved.dram = std::max(c.moved.dram, compulsory * miss_fraction(compulsory, s.l3_MiB * 1024 * 1024));
+  const double compulsory_miss = miss_fraction(std::max(compulsory, s.pass_bytes), s.l3_MiB * 1024 * 1024);
+  const double dram_s = compulsory * compulsory_miss / (s.dram_GBs * 1e9);
+  c.moved.dram = std::max(c.moved.dram, compulsory * compulsory_miss);
   c.time_s = soft_max(tiles_per_thread * tile_s, dram_s) + overhead_s(s, th);
   c.label = "sim cpu gemm " + std::to_string(mr) + "x" + std::to_string(nr) + " mc " + std::to_string(mc_used) +
             " nc " + std::to_string(nc) + " threads " + std::to_string(th);

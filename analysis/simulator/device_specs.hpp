@@ -31,6 +31,9 @@ struct GpuSpec {
   double l2_byte_J = 6e-12;      // per byte moved L2 -> SM
   double dram_byte_J = 3.2e-11;  // per byte moved DRAM <-> L2
   double launch_J = 2e-5;        // per kernel: front end, scheduling, sync
+  // Not hardware: the bytes the rest of a network pass touches between two calls of the layer simulated (0: a
+  // benchmark loop calling it alone). The cache then keeps none of the layer's data from its last call.
+  double pass_bytes = 0;
 };
 
 struct CpuSpec {
@@ -54,6 +57,7 @@ struct CpuSpec {
   double dram_idle_W = 3;
   double mac_J = 4.5e-11;
   double l2_byte_J = 4e-12, l3_byte_J = 1.5e-11, dram_byte_J = 1.2e-10;  // dram bytes: the dram rail
+  double pass_bytes = 0;  // as GpuSpec::pass_bytes
 };
 
 GpuSpec gpu_preset(const std::string& name);  // "h200", "jetson_orin"; throws std::invalid_argument

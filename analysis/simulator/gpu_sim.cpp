@@ -100,7 +100,7 @@ KernelCost gemm_cost(const GpuSpec& spec, const GemmVariant& v, const GemmShape&
   cost.l2_bytes = static_cast<double>(tiles) * (v.tile_m + v.tile_n) * k_steps * v.tile_k * kFloat +
                   (split_k > 1 ? partial_bytes : output_bytes);
   const double working_set = compulsory_bytes + partial_bytes;
-  cost.dram_bytes = working_set * miss_fraction(working_set, l2_capacity(spec));
+  cost.dram_bytes = working_set * miss_fraction(std::max(working_set, spec.pass_bytes), l2_capacity(spec));
   const double memory_s = cost.dram_bytes / dram_rate(spec);
   double time = spec.kernel_fill_s + overlapped(compute_s, memory_s);
   cost.kernels = 1;
@@ -146,7 +146,7 @@ KernelCost direct_conv_cost(const GpuSpec& spec, const layers::ConvShape& c, dou
   const double reuse = std::max(1.0, kg / 2.0);
   cost.l2_bytes = input_bytes * reuse * halo + output_bytes + weight_bytes * std::min<int64_t>(blocks, 64);
   const double working_set = input_bytes + output_bytes + weight_bytes;
-  cost.dram_bytes = working_set * miss_fraction(working_set, l2_capacity(spec));
+  cost.dram_bytes = working_set * miss_fraction(std::max(working_set, spec.pass_bytes), l2_capacity(spec));
   const double l2_rate = std::min(0.75 * spec.l2_bandwidth_GBs * 1e9, active * spec.sm_bandwidth_GBs * 1e9);
   const double memory_s = cost.dram_bytes / std::min(dram_rate(spec), active * spec.sm_bandwidth_GBs * 1e9) +
                           cost.l2_bytes / l2_rate;
@@ -172,7 +172,7 @@ KernelCost gemv_cost(const GpuSpec& spec, const layers::FcShape& f, double clock
   const double working_set = weight_bytes + vector_bytes;
   // Every block reads its slice of the input vectors (from L2) and streams its rows of the weights.
   cost.l2_bytes = weight_bytes + static_cast<double>(f.N) * std::min(f.in, kInPerBlock) * kFloat * blocks;
-  cost.dram_bytes = working_set * miss_fraction(working_set, l2_capacity(spec));
+  cost.dram_bytes = working_set * miss_fraction(std::max(working_set, spec.pass_bytes), l2_capacity(spec));
   const double pull = active * spec.sm_bandwidth_GBs * 1e9;  // few blocks cannot pull the full bandwidth
   const double memory_s = soft_max(cost.dram_bytes / std::min(dram_rate(spec), pull),
                                    cost.l2_bytes / std::min(0.8 * spec.l2_bandwidth_GBs * 1e9, pull));

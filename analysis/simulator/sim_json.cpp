@@ -203,18 +203,24 @@ uint64_t stable_hash(const std::string& text, uint64_t seed) {
 std::string result_json(const Device& device, const std::vector<layers::Layer>& layer_list,
                         const RunOptions& options) {
   const int reps = std::max(1, options.repetitions);
-  // Cases: each distinct layer once, in first-appearance order; then Net/<network> over every layer.
+  // Cases: each distinct layer once, in first-appearance order, alone (a benchmark loop); then Net/<network> over
+  // every layer in one pass, each layer's data evicted by the others' between its calls (as layer_bench's Net/ runs
+  // them, each layer with its own buffers).
   std::vector<CaseTruth> cases;
   std::set<std::string> seen;
   CaseTruth net;
   net.name = "Net/" + options.network;
   net.layer_count = 0;
-  double clock_time = 0;
+  double clock_time = 0, pass_bytes = 0;
+  for (const layers::Layer& l : layer_list) pass_bytes += layers::bytes(l, layers::Precision::fp32);
   for (const layers::Layer& l : layer_list) {
     const std::string name = layers::case_name(l);
     const double u = static_cast<double>(stable_hash(name, options.seed) >> 11) / 9007199254740992.0;
     const bool throttle = is_gpu(device) && u < options.throttle_fraction;
-    SimResult r = simulate(device, l, throttle ? options.throttle_clock_scale : 1.0);
+    const double clock_scale = throttle ? options.throttle_clock_scale : 1.0;
+    SimResult alone = simulate(device, l, clock_scale);
+    alone.throttled = throttle;
+    SimResult r = options.network.empty() ? alone : simulate(device, l, clock_scale, pass_bytes);
     r.throttled = throttle;
     net.result.time_s += r.time_s;
     net.result.energy_J += r.energy_J;
@@ -229,7 +235,7 @@ std::string result_json(const Device& device, const std::vector<layers::Layer>& 
     CaseTruth c;
     c.name = name;
     c.layer = &l;
-    c.result = r;
+    c.result = alone;
     c.macs = layers::macs(l);
     c.bytes = layers::bytes(l, layers::Precision::fp32);
     cases.push_back(c);

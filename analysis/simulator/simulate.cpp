@@ -2,9 +2,15 @@
 
 namespace layer_energy::sim {
 
-SimResult simulate(const Device& device, const layers::Layer& layer, double clock_scale) {
-  if (device.kind == Device::Kind::gpu) return simulate(device.gpu, layer, clock_scale);
-  return simulate(device.cpu, layer);
+SimResult simulate(const Device& device, const layers::Layer& layer, double clock_scale, double pass_bytes) {
+  if (device.kind == Device::Kind::gpu) {
+    GpuSpec in_pass = device.gpu;
+    in_pass.pass_bytes = pass_bytes;
+    return simulate(in_pass, layer, clock_scale);
+  }
+  CpuSpec in_pass = device.cpu;
+  in_pass.pass_bytes = pass_bytes;
+  return simulate(in_pass, layer);
 }
 
 double idle_power_W(const Device& device) {

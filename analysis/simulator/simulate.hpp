@@ -8,8 +8,9 @@
 
 namespace layer_energy::sim {
 
-// `clock_scale` < 1 throttles a GPU; the CPU model ignores it.
-SimResult simulate(const Device& device, const layers::Layer& layer, double clock_scale = 1);
+// `clock_scale` < 1 throttles a GPU; the CPU model ignores it. `pass_bytes`: the layer inside a network pass that
+// touches that many bytes between two of its calls (0: alone, in a benchmark loop).
+SimResult simulate(const Device& device, const layers::Layer& layer, double clock_scale = 1, double pass_bytes = 0);
 
 // The power the device draws at rest (what layer_bench's idle measurement would report).
 double idle_power_W(const Device& device);

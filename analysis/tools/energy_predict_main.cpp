@@ -1,5 +1,5 @@
 // energy_predict --model M (--network NAME [--network_layers weights|all] | --layers FILE | --onnx FILE
-//                [--onnx_fold bn|none]) [--out FILE] [--batch N] [--level 0.9]
+//                [--onnx_fold bn|none]) [--out FILE] [--batch N] [--level 0.9] [--context auto|network|alone]
 // A table on stdout; with --out, JSON {"model", "layers": [{"name", "type", "macs", "time_s", "energy_J",
 // "energy_lo_J", "energy_hi_J", "covered", "reason", "source"}], "total_J", "total_lo_J", "total_hi_J",
 // "total_time_s"} in input order. Exit: 0 done; 2 bad arguments or unreadable model/layers.
@@ -46,6 +46,12 @@ int main(int argc, char** argv) {
   app.add_option("--level", options.level, "prediction-interval level")
       ->check(CLI::Range(0.5, 0.999))
       ->capture_default_str();
+  std::string context = "auto";
+  app.add_option("--context", context,
+                 "network: each layer inside one pass over all the input's layers (their data evicted between calls); "
+                 "alone: each layer as benchmarked in a loop; auto: network for --network/--onnx, alone for --layers")
+      ->check(CLI::IsMember({"auto", "network", "alone"}))
+      ->capture_default_str();
   const auto check = [&] {
     if (network.empty() && layers_path.empty() && onnx_path.empty()) {
       throw CLI::RequiredError("--network, --layers or --onnx");
@@ -71,6 +77,9 @@ int main(int argc, char** argv) {
     } else {
       input = layers::read_layer_csv(layers_path);
     }
+    if (context == "auto") context = layers_path.empty() ? "network" : "alone";
+    if (context == "network")
+      for (const layers::Layer& l : input) options.working_set_bytes += layers::bytes(l, precision_of(model));
     std::vector<Prediction> predictions;
     predictions.reserve(input.size());
     for (std::size_t i = 0; i < input.size(); ++i) {
@@ -95,6 +104,8 @@ int main(int argc, char** argv) {
     if (!out_path.empty()) {
       auto json = predictions_json(model, model_path, predictions, options.level);
       if (!onnx_path.empty()) json["skipped_ops"] = skipped_ops;
+      json["context"] = context;
+      json["working_set_bytes"] = options.working_set_bytes;
       if (!layers::write_file_atomically(out_path, json.dump(2) + "\n")) {
         std::cerr << "energy_predict: " << out_path << ": cannot write\n";
         return 2;

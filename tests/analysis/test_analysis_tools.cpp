@@ -90,6 +90,7 @@ TEST(EnergyFit, FitsSyntheticDataAndPredictsUnseenLayersWithinFivePercent) {
   EXPECT_NE(r.out.find("| L0 |"), std::string::npos) << r.out;
   const json p = read_json(out);
   ASSERT_EQ(p["layers"].size(), unseen.size());
+  EXPECT_EQ(p["context"], "alone");  // a layer file is a list of layers, not a network pass
   double total = 0;
   for (std::size_t i = 0; i < unseen.size(); ++i) {
     const json& l = p["layers"][i];
@@ -217,6 +218,18 @@ TEST(EnergyPredict, NetworkCoverageAndErrors) {
     }
   }
   EXPECT_TRUE(uncovered);  // vgg16's 224x224 layers lie beyond the random layers' H ≤ 112
+  // --network predicts each layer inside one pass over the network (the pass's bytes in the JSON); --context alone
+  // as benchmarked in a loop, never dearer.
+  EXPECT_EQ(p["context"], "network");
+  EXPECT_GT(p["working_set_bytes"].get<double>(), 500e6);  // vgg16: 528 MB of weights alone
+  const std::string alone = temp("net_alone.json");
+  r = run_command(bin("energy_predict") + " --model " + model + " --network vgg16 --context alone --out " + alone);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json a = read_json(alone);
+  EXPECT_EQ(a["context"], "alone");
+  EXPECT_EQ(a["working_set_bytes"].get<double>(), 0);
+  EXPECT_LE(a["total_time_s"].get<double>(), p["total_time_s"].get<double>());
+  EXPECT_EQ(run_command(bin("energy_predict") + " --model " + model + " --network vgg16 --context pass").exit_code, 2);
   EXPECT_EQ(run_command(bin("energy_predict") + " --model " + model).exit_code, 2);
   EXPECT_EQ(run_command(bin("energy_predict") + " --model " + model + " --network nonet").exit_code, 2);
   EXPECT_EQ(run_command(bin("energy_predict") + " --model " + fixture("empty.json") + " --network vgg16").exit_code, 2);
