@@ -47,9 +47,15 @@ def layer_row(name):
     return [name, "fc", kv["N"]] + [""] * 9 + [kv["in"], kv["out"]]
 
 
+def pct(v):
+    return "—" if not math.isfinite(v) else f"{v:.1f}%"
+
+
 def figures(pairs):
     ape = sorted(abs(p / m - 1) for m, p in pairs)
     n = len(ape)
+    if n == 0:  # a time-only model: no energy to compare
+        return {"n": 0, "mape": math.nan, "median": math.nan, "wmape": math.nan}
     return {"n": n, "mape": 100 * sum(ape) / n, "median": 100 * ape[n // 2],
             "wmape": 100 * sum(abs(p - m) for m, p in pairs) / sum(m for m, _ in pairs)}
 
@@ -63,6 +69,9 @@ def transfer(label, model, result_path, energy_predict):
     overlap = [n for n in measured if n in trained]
     for n in overlap:
         del measured[n]
+    if not measured:
+        print(f"| {label} | every layer of the run was measured in the model's own runs: none left to predict | | | | | |")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         layers_csv, out = os.path.join(tmp, "layers.csv"), os.path.join(tmp, "predicted.json")
         with open(layers_csv, "w", newline="") as f:
@@ -87,8 +96,8 @@ def transfer(label, model, result_path, energy_predict):
         left_out = sum(1 for n in overlap if n.startswith(prefix))
         note = f"; {left_out} measured in the model's own runs, left out" if left_out else ""
         print(f"| {label} | zoo {part} ({len(rows)} layers, never measured; {covered} inside the fitted region{note}) | "
-              f"{e['mape']:.1f}% | {e['median']:.1f}% | {e['wmape']:.1f}% | {t['mape']:.1f}% | "
-              f"{100 * inside / len(rows):.1f}% |")
+              f"{pct(e['mape'])} | {pct(e['median'])} | {pct(e['wmape'])} | {pct(t['mape'])} | "
+              f"{pct(100 * inside / len(rows) if energy else math.nan)} |")
 
 
 def foreign(src, dst):
