@@ -280,22 +280,7 @@ if [ ${#fit_inputs[@]} -gt 0 ] && step energy_fit 60 "$build/energy_fit" "${fit_
     2>>"$log" && rows=$work/rows.md
   if [ -s "$out/networks.json" ]; then
     # The networks' measured layers as a layer file named by case, predicted by the model alone.
-    python3 - "$out/networks.json" "$work/layers.csv" <<'EOF' 2>>"$log"
-import json, sys
-doc = json.load(open(sys.argv[1], encoding="utf-8"))
-keys = ("N", "C", "H", "W", "K", "R", "S", "stride", "pad", "groups", "in", "out")
-seen, rows = set(), []
-for e in doc.get("benchmarks", []):
-    name = e.get("run_name", e.get("name", ""))
-    kind = name.split("/")[0]
-    if kind not in ("Conv", "FC") or name in seen or e.get("run_type", "iteration") != "iteration":
-        continue
-    seen.add(name)
-    rows.append([name, kind.lower()] + [str(int(e[k])) if k in e else "" for k in keys])
-with open(sys.argv[2], "w", encoding="utf-8") as f:
-    f.write("name,type," + ",".join(keys) + "\n")
-    f.writelines('"' + r[0] + '",' + ",".join(r[1:]) + "\n" for r in rows)
-EOF
+    python3 "$src/scripts/zoo_accuracy.py" layers "$out/networks.json" "$work/layers.csv" 2>>"$log"
     step "energy_predict, network layers" 30 "$build/energy_predict" --model "$work/model.json" \
       --layers "$work/layers.csv" --model-only --out "$work/predictions.json" && preds=$work/predictions.json
   fi

@@ -4,6 +4,9 @@
   zoo_accuracy.py transfer LABEL MODEL.json RESULT.json ENERGY_PREDICT
       RESULT's layers (a layer_bench/energy_simulate run of the zoo) predicted by MODEL as unmeasured layers
       (--model-only): a model fitted on the model grid meeting shapes it never saw. Markdown rows per layer type.
+  zoo_accuracy.py layers RESULT.json OUT.csv
+      RESULT's conv and FC cases as a layer file, each named by its case (validate-gpu.sh predicts a run's network
+      layers from it; transfer writes the same).
   zoo_accuracy.py foreign IN.json OUT.json
       IN as another harness would hand it over: no hardware facts in the context (SM count, clocks, cache, idle
       power, backend), no kernel counters (kernels, blocks, threads per block, clock), no labels; "external" power.
@@ -40,11 +43,22 @@ def means(result):
     return {n: (sum(e for e, _ in v) / len(v), sum(t for _, t in v) / len(v), fields[n]) for n, v in reps.items()}
 
 
-def layer_row(name):
-    kv = dict(part.split(":", 1) for part in name.split("/")[1:])
-    if name.startswith("Conv/"):
-        return [name, "conv"] + [kv[k] for k in ("N", "C", "H", "W", "K", "R", "S", "stride", "pad", "groups")] + ["", ""]
-    return [name, "fc", kv["N"]] + [""] * 9 + [kv["in"], kv["out"]]
+LAYER_FIELDS = ("N", "C", "H", "W", "K", "R", "S", "stride", "pad", "groups", "in", "out")
+
+
+def is_layer_case(name):
+    return name.startswith("Conv/") or name.startswith("FC/")
+
+
+def write_layer_csv(cases, path):
+    """A layer file (the --grid=FILE / energy_predict --layers format) of `cases`, {case name: its result entry},
+    conv and FC cases only, each named by its case; shapes from the entries' counters."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(("name", "type") + LAYER_FIELDS)
+        for name, entry in cases.items():
+            if is_layer_case(name):
+                w.writerow([name, name.split("/")[0].lower()] + [str(int(entry[k])) if k in entry else "" for k in LAYER_FIELDS])
 
 
 def pct(v):
@@ -62,7 +76,7 @@ def figures(pairs):
 
 def transfer(label, model, result_path, energy_predict):
     with open(result_path) as f:
-        measured = means(json.load(f))
+        measured = {n: m for n, m in means(json.load(f)).items() if is_layer_case(n)}
     with open(model) as f:
         trained = set(json.load(f).get("measured") or {})
     # A zoo layer the model's runs measured (training data, or a network run's layer) is not unseen: left out.
@@ -74,11 +88,7 @@ def transfer(label, model, result_path, energy_predict):
         return
     with tempfile.TemporaryDirectory() as tmp:
         layers_csv, out = os.path.join(tmp, "layers.csv"), os.path.join(tmp, "predicted.json")
-        with open(layers_csv, "w", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["name", "type", "N", "C", "H", "W", "K", "R", "S", "stride", "pad", "groups", "in", "out"])
-            for name in measured:
-                w.writerow(layer_row(name))
+        write_layer_csv({name: m[2] for name, m in measured.items()}, layers_csv)
         subprocess.run([energy_predict, "--model", model, "--layers", layers_csv, "--model-only", "--out", out],
                        check=True, stdout=subprocess.DEVNULL)
         with open(out) as f:
@@ -152,9 +162,16 @@ def forest(label, result_path):
               f"— | — | — |")
 
 
+def layers(result_path, out_path):
+    with open(result_path, encoding="utf-8") as f:
+        write_layer_csv({name: m[2] for name, m in means(json.load(f)).items()}, out_path)
+
+
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "transfer" and len(sys.argv) == 6:
         transfer(*sys.argv[2:])
+    elif len(sys.argv) >= 2 and sys.argv[1] == "layers" and len(sys.argv) == 4:
+        layers(*sys.argv[2:])
     elif len(sys.argv) >= 2 and sys.argv[1] == "foreign" and len(sys.argv) == 4:
         foreign(*sys.argv[2:])
     elif len(sys.argv) >= 2 and sys.argv[1] == "forest" and len(sys.argv) == 4:

@@ -78,8 +78,10 @@ int main(int argc, char** argv) {
       input = layers::read_layer_csv(layers_path);
     }
     if (context == "auto") context = layers_path.empty() ? "network" : "alone";
-    if (context == "network")
-      for (const layers::Layer& l : input) options.working_set_bytes += layers::bytes(l, precision_of(model));
+    if (context == "network") {
+      const layers::Precision precision = precision_of(model);
+      for (const layers::Layer& l : input) options.working_set_bytes += layers::bytes(l, precision);
+    }
     std::vector<Prediction> predictions;
     predictions.reserve(input.size());
     for (std::size_t i = 0; i < input.size(); ++i) {

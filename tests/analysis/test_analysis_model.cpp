@@ -27,6 +27,17 @@ std::string write_temp(const std::string& name, const std::string& text) {
   return path;
 }
 
+// The roofline alone (no polynomial, corrector or leave-one-level-out) on `device`'s model-grid run, written to `file`:
+// the tests of one time-model choice need nothing more.
+FitRequest roofline_only_on_model_grid(const sim::Device& device, const std::string& file) {
+  FitRequest request;
+  request.options.poly = false;
+  request.options.level_out = false;
+  request.options.corrector_rounds = 0;
+  request.files = {write_temp(file, sim::result_json(device, layers::model_grid(), sim::RunOptions()))};
+  return request;
+}
+
 TEST(ModelV2, SimulatedGpuHeldOutLayersWithinTargets) {
   sim::RunOptions run;
   const std::string path =
@@ -94,13 +105,7 @@ TEST(ModelV2, TimeOnlySweepPlusCalibrationRunIsOneModelWithTheCalibrationsPower)
 // keeps every tile; too few configurations (the real quick grid) keep every tile. The choice travels in the model
 // file; a model written before it reads as "every tile".
 TEST(ModelV2, SmallestTileChosenByHeldOutTime) {
-  sim::RunOptions run;
-  FitRequest request;
-  request.options.poly = false;
-  request.options.level_out = false;
-  request.options.corrector_rounds = 0;
-  request.files = {write_temp("sim_tiles.json", sim::result_json(sim::gpu_device(sim::gpu_preset("h200")),
-                                                                 layers::model_grid(), run))};
+  FitRequest request = roofline_only_on_model_grid(sim::gpu_device(sim::gpu_preset("h200")), "sim_tiles.json");
   const FitOutcome out = run_fit(request);
   ASSERT_TRUE(out.conv.fitted && out.fc.fitted);
   EXPECT_EQ(out.fc.fit.time.min_tile_area, 2048);
@@ -127,14 +132,8 @@ TEST(ModelV2, DramBytesThrashBeyondTheCacheAndOldModelsKeepTheHinge) {
   EXPECT_DOUBLE_EQ(hinge.dram_bytes(0.5e6), 0);
   EXPECT_DOUBLE_EQ(none.dram_bytes(5e9), 0);
 
-  sim::RunOptions run;
-  FitRequest request;
-  request.options.poly = false;
-  request.options.level_out = false;
-  request.options.corrector_rounds = 0;
-  request.files = {write_temp("sim_dram.json", sim::result_json(sim::cpu_device(sim::cpu_preset("xeon16")),
-                                                                layers::model_grid(), run))};
-  const FitOutcome out = run_fit(request);
+  const FitOutcome out =
+      run_fit(roofline_only_on_model_grid(sim::cpu_device(sim::cpu_preset("xeon16")), "sim_dram.json"));
   ASSERT_TRUE(out.fc.fitted);
   nlohmann::json j = model_to_json(out.model);
   EXPECT_EQ(j["time_models"]["fc"]["dram_form"], "smooth");
