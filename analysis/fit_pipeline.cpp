@@ -64,7 +64,6 @@ TypeModel type_model(const TypeData& data) {
   tm.time_chosen = f.time_chosen;
   tm.time = f.time;
   tm.residuals = f.residuals;
-  tm.pooled_residuals = f.pooled_residuals;
   tm.region = f.region;
   return tm;
 }

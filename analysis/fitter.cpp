@@ -185,26 +185,22 @@ std::vector<int> complement(std::size_t n, const std::vector<int>& rows) {
   return out;
 }
 
-// Cross-conformal coverage: each fold's residuals against the quantile of the other folds' residuals.
-double cross_conformal_coverage(const std::vector<Sample>& samples, const std::vector<double>& abs_r,
+// Cross-conformal coverage: each fold's residuals against the quantile of the other folds' residuals, per interval
+// cell as energy_predict takes it.
+double cross_conformal_coverage(const std::vector<IntervalCell>& cells, const std::vector<double>& abs_r,
                                 const std::vector<int>& fold_of, int folds, double level) {
   double inside = 0, n = 0;
   for (int k = 0; k < folds; ++k) {
-    for (int c = 0; c < kLayerClasses; ++c) {
-      std::vector<double> others, pooled;
-      for (std::size_t i = 0; i < samples.size(); ++i) {
-        if (fold_of[i] == k || !std::isfinite(abs_r[i])) continue;
-        pooled.push_back(abs_r[i]);
-        if (static_cast<int>(samples[i].k.cls) == c) others.push_back(abs_r[i]);
-      }
-      const ResidualQuantiles rq = residual_quantiles(others.size() >= 20 ? others : pooled);
+    std::vector<double> others(abs_r);
+    for (std::size_t i = 0; i < others.size(); ++i)
+      if (fold_of[i] == k) others[i] = std::nan("");
+    const CellResiduals calibration = cell_residuals(cells, others);
+    for (std::size_t i = 0; i < abs_r.size(); ++i) {
+      if (fold_of[i] != k || !std::isfinite(abs_r[i])) continue;
+      const ResidualQuantiles& rq = calibration.for_cell(cells[i]);
       if (rq.empty()) continue;
-      const double q = conformal_q(rq, level);
-      for (std::size_t i = 0; i < samples.size(); ++i) {
-        if (fold_of[i] != k || static_cast<int>(samples[i].k.cls) != c || !std::isfinite(abs_r[i])) continue;
-        inside += abs_r[i] <= q ? 1 : 0;
-        n += 1;
-      }
+      inside += abs_r[i] <= conformal_q(rq, level) ? 1 : 0;
+      n += 1;
     }
   }
   return n > 0 ? inside / n : -1;
@@ -296,6 +292,8 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
   const std::vector<EnergyCandidate> ec = energy_candidates(fit.type, options, fit.has_time);
   std::size_t energy_choice = 0;
   std::vector<double> abs_r(n, std::nan(""));
+  std::vector<IntervalCell> cells(n);
+  for (std::size_t i = 0; i < n; ++i) cells[i] = interval_cell(samples[i].k);
   if (fit.has_energy && folds >= 2) {
     fit.folds = folds;
     const NestedResult r = run_nested_cv(
@@ -325,22 +323,11 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
     fit.nested_available = r.nested_available;
     for (std::size_t i = 0; i < n; ++i)
       if (powered[i] && r.nested[i] > 0) abs_r[i] = std::fabs(std::log(energy[i] / r.nested[i]));
-    fit.nested.metrics.coverage = cross_conformal_coverage(samples, abs_r, fit.fold_of, folds, options.interval_level);
+    fit.nested.metrics.coverage = cross_conformal_coverage(cells, abs_r, fit.fold_of, folds, options.interval_level);
   }
 
-  // Interval residuals per class (the type's pooled ones back a class with fewer than 20).
-  {
-    std::vector<double> pooled;
-    std::array<std::vector<double>, kLayerClasses> by_class;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!std::isfinite(abs_r[i])) continue;
-      pooled.push_back(abs_r[i]);
-      by_class[static_cast<std::size_t>(samples[i].k.cls)].push_back(abs_r[i]);
-    }
-    fit.pooled_residuals = residual_quantiles(pooled);
-    for (int c = 0; c < kLayerClasses; ++c)
-      if (by_class[static_cast<std::size_t>(c)].size() >= 20) fit.residuals[static_cast<std::size_t>(c)] = residual_quantiles(by_class[static_cast<std::size_t>(c)]);
-  }
+  // Interval residuals per cell (a cell with too few joins its parent, then the type's pool).
+  fit.residuals = cell_residuals(cells, abs_r);
 
   // Leave-one-level-out with the chosen procedures.
   if (options.level_out) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/conformal.hpp"
+#include "analysis/interval_cells.hpp"
 #include "analysis/laws.hpp"
 #include "analysis/metrics.hpp"
 #include "analysis/models.hpp"
@@ -63,8 +63,7 @@ struct TypeFit {
   std::vector<std::string> nested_choices;            // per outer fold
   Check nested;                                       // the whole procedure, held out
   std::map<std::string, Metrics> level_out;
-  std::array<ResidualQuantiles, kLayerClasses> residuals;  // |log(measured/predicted)| of the nested CV, per class
-  ResidualQuantiles pooled_residuals;
+  CellResiduals residuals;  // |log(measured/predicted)| of the nested CV, per interval cell
   Region region;
 };
 

@@ -381,10 +381,10 @@ json model_to_json(const EnergyModel& model) {
     json r = json::object();
     for (const auto& kv : tm->ranges) r[kv.first] = {kv.second.lo, kv.second.hi};
     ranges[type] = r;
-    json iv = {{"pooled", residuals_to_json(tm->pooled_residuals)}};
-    for (int c = 0; c < kLayerClasses; ++c)
-      if (!tm->residuals[static_cast<std::size_t>(c)].empty())
-        iv[class_name(static_cast<LayerClass>(c))] = residuals_to_json(tm->residuals[static_cast<std::size_t>(c)]);
+    json iv = {{"pooled", residuals_to_json(tm->residuals.pooled)}};
+    for (int c = 0; c < kIntervalCells; ++c)
+      if (!tm->residuals.cell[static_cast<std::size_t>(c)].empty())
+        iv[cell_name(static_cast<IntervalCell>(c))] = residuals_to_json(tm->residuals.cell[static_cast<std::size_t>(c)]);
     intervals[type] = iv;
     regions[type] = tm->region.fitted ? region_to_json(tm->region) : json(nullptr);
   }
@@ -451,10 +451,10 @@ EnergyModel model_from_json(const json& doc) {
     const json iv = intervals.is_object() ? intervals.value(type, json()) : json();
     if (iv.is_object()) {
       const std::string iw = std::string("model: intervals.") + type;
-      if (iv.contains("pooled")) tm.pooled_residuals = residuals_from_json(iv["pooled"], iw + ".pooled");
-      for (int c = 0; c < kLayerClasses; ++c) {
-        const char* name = class_name(static_cast<LayerClass>(c));
-        if (iv.contains(name)) tm.residuals[static_cast<std::size_t>(c)] = residuals_from_json(iv[name], iw + "." + name);
+      if (iv.contains("pooled")) tm.residuals.pooled = residuals_from_json(iv["pooled"], iw + ".pooled");
+      for (int c = 0; c < kIntervalCells; ++c) {
+        const char* name = cell_name(static_cast<IntervalCell>(c));
+        if (iv.contains(name)) tm.residuals.cell[static_cast<std::size_t>(c)] = residuals_from_json(iv[name], iw + "." + name);
       }
     }
     const json rg = regions.is_object() ? regions.value(type, json()) : json();

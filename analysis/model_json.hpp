@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "analysis/conformal.hpp"
+#include "analysis/interval_cells.hpp"
 #include "analysis/hardware.hpp"
 #include "analysis/measured_index.hpp"
 #include "analysis/models.hpp"
@@ -42,8 +42,7 @@ struct TypeModel {
   bool has_time = false;
   std::string time_chosen;
   TimeModel time;
-  std::array<ResidualQuantiles, kLayerClasses> residuals;  // interval residuals per class (may be empty)
-  ResidualQuantiles pooled_residuals;
+  CellResiduals residuals;  // interval residuals per cell (those too small: empty)
   Region region;
 };
 

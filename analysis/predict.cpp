@@ -91,11 +91,6 @@ const Measured* measured_entry(const EnergyModel& model, const layers::Layer& la
   return found == model.measured.end() ? nullptr : &found->second;
 }
 
-const ResidualQuantiles& residuals_for(const TypeModel& part, LayerClass c) {
-  const ResidualQuantiles& own = part.residuals[static_cast<std::size_t>(c)];
-  return own.empty() ? part.pooled_residuals : own;
-}
-
 Sample sample_of(const EnergyModel& model, const TypeModel& part, const layers::Layer& layer, double macs,
                  double bytes, double working_set = 0) {
   Sample s;
@@ -221,7 +216,7 @@ Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, c
       p.energy_J = 0;
       inside = false;
     }
-    const ResidualQuantiles& r = residuals_for(*part, s.k.cls);
+    const ResidualQuantiles& r = part->residuals.for_cell(interval_cell(s.k));
     if (!r.empty()) {
       const double q = conformal_q(r, options.level) * widen;
       p.energy_lo_J = p.energy_J * std::exp(-q);
@@ -236,7 +231,7 @@ Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, c
 Predictor::Predictor(const EnergyModel& model, double level) : model_(model), precision_(precision_of(model)) {
   for (int t = 0; t < 2; ++t) {
     const TypeModel& part = t == 0 ? (model.has_conv ? model.conv : model.fc) : (model.has_fc ? model.fc : model.conv);
-    for (int c = 0; c < kLayerClasses; ++c) q_[t][c] = conformal_q(residuals_for(part, static_cast<LayerClass>(c)), level);
+    for (int c = 0; c < kIntervalCells; ++c) q_[t][c] = conformal_q(part.residuals.for_cell(static_cast<IntervalCell>(c)), level);
   }
 }
 
@@ -248,7 +243,7 @@ double Predictor::energy_with_interval(const layers::Layer& layer, double* lo, d
   const TimeEstimate est = part.has_time ? part.time.estimate(s.k, s.tx) : TimeEstimate();
   const auto chosen = part.models.find(part.chosen);
   const double e = chosen == part.models.end() ? std::nan("") : predict(chosen->second, s, est);
-  const double q = q_[conv ? 0 : 1][static_cast<int>(s.k.cls)];
+  const double q = q_[conv ? 0 : 1][static_cast<int>(interval_cell(s.k))];
   *lo = e * std::exp(-q);
   *hi = e * std::exp(q);
   return e;

@@ -51,7 +51,7 @@ class Predictor {
 
  private:
   const EnergyModel& model_;
-  double q_[2][kLayerClasses] = {};
+  double q_[2][kIntervalCells] = {};
   layers::Precision precision_ = layers::Precision::fp32;
 };
 

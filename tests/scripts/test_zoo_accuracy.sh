@@ -25,12 +25,15 @@ python3 "$script" transfer "sim h200" "$tmp/model.json" "$tmp/zoo.json" "$build/
 # The conv row: | label | zoo conv (...) | energy MAPE | median | wMAPE | time MAPE | coverage |
 conv_mape=$(awk -F'|' '/zoo conv/ {gsub(/[ %]/, "", $4); print $4}' "$tmp/rows.md")
 time_mape=$(awk -F'|' '/zoo conv/ {gsub(/[ %]/, "", $7); print $7}' "$tmp/rows.md")
+covered=$(awk -F'|' '/zoo conv/ {gsub(/[ %]/, "", $8); print $8}' "$tmp/rows.md")
 check "transfer prints a conv and an FC row" equals "$(grep -c '^| sim h200 | zoo \(conv\|fc\) (' "$tmp/rows.md")" 2
 check "transfer leaves out the zoo layers the grid measured" has_text "$tmp/rows.md" "measured in the model's own runs, left out"
 # 4.0% energy and 3.6% time on 2026-12-07 (model-accuracy.sh, section 1b): a model change that loses off-grid
 # accuracy fails here.
 check "zoo conv energy MAPE ${conv_mape}% <= 5%" awk -v v="$conv_mape" 'BEGIN { exit !(v > 0 && v <= 5) }'
 check "zoo conv time MAPE ${time_mape}% <= 5%" awk -v v="$time_mape" 'BEGIN { exit !(v > 0 && v <= 5) }'
+# The 90% interval on layers it was not calibrated on: 90.4% with 1x1 convs in their own cell (89.3% before).
+check "zoo conv 90% interval covers ${covered}% >= 87%" awk -v v="$covered" 'BEGIN { exit !(v >= 87 && v <= 100) }'
 
 python3 "$script" foreign "$tmp/zoo.json" "$tmp/foreign.json"
 check "foreign: no hardware facts, counters or labels; power external" python3 -c "
