@@ -359,7 +359,11 @@ FitOutcome run_fit(const FitRequest& request) {
       const std::vector<layers::Layer> net = layers::network_layers(c.name.substr(4, c.name.find('/', 4) - 4));
       NetCheck check;
       check.name = c.name;
-      check.measured_J = values(c, request.target).empty() ? std::nan("") : mean_of(values(c, request.target));
+      const std::vector<double> net_energy = values(c, request.target);
+      check.measured_J = net_energy.empty() ? std::nan("") : mean_of(net_energy);
+      check.measured_rel_se = net_energy.size() >= 2 && !c.from_aggregate
+                                  ? relative_sd(net_energy) / std::sqrt(static_cast<double>(net_energy.size()))
+                                  : std::nan("");
       check.measured_s = c.time_s.empty() ? std::nan("") : mean_of(c.time_s);
       check.layers = net.size();
       check.held_out = !request.train_on_networks;

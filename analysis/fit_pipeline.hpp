@@ -43,6 +43,9 @@ struct NetCheck {
   // own target. Net/ against it is what running the layers back to back changes (launch overlap, caches) plus the
   // Net/ case's own noise.
   double layers_measured_J = 0, layers_measured_s = 0;
+  // The standard error of measured_J over the Net/ case's repetitions, relative (NaN with fewer than two): an error
+  // within about twice it is the measurement's own noise, not the model's.
+  double measured_rel_se = 0;
   std::size_t layers = 0;
   bool held_out = true;  // the network's own layers were not training data
 };

@@ -69,11 +69,11 @@ void write_plot_data(const FitOutcome& outcome, const std::string& dir) {
     for (const KStat& k : fit.per_k) alpha += fmt::format("{},{:g},{:g},{:.9g}\n", type, k.k, k.n, k.slope());
   }
   std::string nets = "name,layers,measured_J,predicted_J,predicted_lo_J,predicted_hi_J,measured_s,predicted_s,"
-                     "layers_measured_J,layers_measured_s\n";
+                     "layers_measured_J,layers_measured_s,measured_rel_se\n";
   for (const NetCheck& n : outcome.net_checks)
-    nets += fmt::format("{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", csv_field(n.name), n.layers,
-                        n.measured_J, n.predicted_J, n.predicted_lo_J, n.predicted_hi_J, n.measured_s, n.predicted_s,
-                        n.layers_measured_J, n.layers_measured_s);
+    nets += fmt::format("{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.6g}\n", csv_field(n.name),
+                        n.layers, n.measured_J, n.predicted_J, n.predicted_lo_J, n.predicted_hi_J, n.measured_s,
+                        n.predicted_s, n.layers_measured_J, n.layers_measured_s, n.measured_rel_se);
   write_file(dir + "/fit_points.csv", points);
   write_file(dir + "/alpha_k.csv", alpha);
   write_file(dir + "/networks.csv", nets);

@@ -195,20 +195,24 @@ std::string markdown_report(const FitOutcome& outcome, const FitRequest& request
     out += fmt::format(
         "\n## Whole networks ({})\n\nEach layer is predicted inside one pass over the network (every other layer's data "
         "evicts its own between its calls), as `Net/` runs them.\n\n| case | layers | measured J | predicted J | interval J | "
-        "error % | measured ms | predicted ms | its layers alone, measured ms | Net/ over them % |\n"
-        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n",
+        "error % | measured ± % (s.e.) | measured ms | predicted ms | its layers alone, measured ms | Net/ over them % |\n"
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
         held ? "held out: no layer of a network run was training data" : "NOT held out: --train-on-networks");
     bool any_layer_sum = false;
     for (const NetCheck& n : outcome.net_checks) {
       const bool layer_sum = std::isfinite(n.layers_measured_s) && n.layers_measured_s > 0;
       any_layer_sum = any_layer_sum || layer_sum;
-      out += fmt::format("| {} | {} | {:.4g} | {:.4g} | {} | {:+.1f} | {:.4g} | {:.4g} | {} | {} |\n", n.name, n.layers,
-                         n.measured_J, n.predicted_J,
+      out += fmt::format("| {} | {} | {:.4g} | {:.4g} | {} | {:+.1f} | {} | {:.4g} | {:.4g} | {} | {} |\n", n.name,
+                         n.layers, n.measured_J, n.predicted_J,
                          std::isfinite(n.predicted_lo_J) ? fmt::format("{:.4g} – {:.4g}", n.predicted_lo_J, n.predicted_hi_J) : "-",
-                         100 * (n.predicted_J - n.measured_J) / n.measured_J, n.measured_s * 1e3, n.predicted_s * 1e3,
+                         100 * (n.predicted_J - n.measured_J) / n.measured_J,
+                         std::isfinite(n.measured_rel_se) ? fmt::format("{:.1f}", 100 * n.measured_rel_se) : "-",
+                         n.measured_s * 1e3, n.predicted_s * 1e3,
                          layer_sum ? fmt::format("{:.4g}", n.layers_measured_s * 1e3) : "-",
                          layer_sum ? fmt::format("{:+.1f}", 100 * (n.measured_s - n.layers_measured_s) / n.layers_measured_s) : "-");
     }
+    out += "\n\"Measured ±\": the standard error of the `Net/` case's mean energy over its repetitions; an error within "
+           "about twice it is the measurement's own noise, not the model's.\n";
     if (any_layer_sum)
       out += "\n\"Its layers alone\": the sum of the network's layers as this run measured them one by one, each in a loop "
              "that keeps its data cached. `Net/` over that sum is what running them in one pass costs (DRAM traffic, "

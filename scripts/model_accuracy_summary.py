@@ -59,6 +59,10 @@ def main():
                 t_l = float(r.get("layers_measured_s") or "nan")
                 e_vs = f" (Net/ {100 * (e_m - e_l) / e_l:+.1f}% over its layers alone)" if math.isfinite(e_l) and e_l > 0 else ""
                 t_vs = f" (Net/ {100 * (t_m - t_l) / t_l:+.1f}% over its layers alone)" if math.isfinite(t_l) and t_l > 0 else ""
+                # The Net/ case's own standard error (older energy_fit: no such column).
+                se = float(r.get("measured_rel_se") or "nan")
+                if math.isfinite(se):
+                    e_vs = f"{e_vs[:-1]}, measured ±{100 * se:.1f}%)" if e_vs else f" (measured ±{100 * se:.1f}%)"
                 print(f"| {label} | {r['name']} ({r['layers']} layers, held out) | | network | "
                       f"{'—' if not math.isfinite(e) else f'{e:+.1f}%'}{e_vs} | | "
                       f"{'—' if not math.isfinite(t) else f'{t:+.1f}%'}{t_vs} | | "

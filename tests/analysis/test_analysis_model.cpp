@@ -1,6 +1,7 @@
 // The v2 model on the project's own simulator (effects the fitter does not share: per-tile pipeline, L2 feed,
 // direct depthwise kernels, GEMV, power cap) and on the real H200 results: held-out figures pinned so that a change
 // making them worse fails.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "analysis/simulator/simulate.hpp"
 #include "analysis/predict.hpp"
 #include "analysis/model_json.hpp"
+#include "analysis/report.hpp"
 #include "layers/grids.hpp"
 #include "layers/networks.hpp"
 
@@ -217,6 +219,32 @@ TEST(ModelV2, LayersInsideANetworkPassPayForTheEvictedCache) {
   const Prediction am = predict_layer(out.model, wide, "wide", alone), nm = predict_layer(out.model, wide, "wide", in_pass);
   EXPECT_NEAR(n.time_s / a.time_s, nm.time_s / am.time_s, 1e-9);
   EXPECT_GT(nm.energy_J, am.energy_J);
+}
+
+// A network check says how precise its own measurement is: the Net/ case's standard error over its repetitions,
+// noise/sqrt(reps) for the simulator's lognormal noise, in the check, the report and nowhere for one repetition.
+TEST(ModelV2, NetworkCheckCarriesItsMeasurementsStandardError) {
+  const sim::Device h200 = sim::gpu_device(sim::gpu_preset("h200"));
+  FitRequest request = roofline_only_on_model_grid(h200, "sim_se_grid.json");
+  sim::RunOptions net_run;
+  net_run.network = "alexnet";
+  net_run.noise = 0.03;
+  net_run.repetitions = 8;
+  request.files.push_back(write_temp("sim_se_net.json", sim::result_json(h200, layers::network_layers("alexnet"), net_run)));
+  const FitOutcome out = run_fit(request);
+  ASSERT_EQ(out.net_checks.size(), 1u);
+  const double se = out.net_checks.front().measured_rel_se;
+  EXPECT_GT(se, 0.3 * 0.03 / std::sqrt(8.0));
+  EXPECT_LT(se, 2.0 * 0.03 / std::sqrt(8.0));
+  const std::string report = markdown_report(out, request);
+  EXPECT_NE(report.find("measured ± % (s.e.)"), std::string::npos);
+  EXPECT_NE(report.find(fmt::format("| {:.1f} |", 100 * se)), std::string::npos);
+
+  net_run.repetitions = 1;
+  request.files.back() = write_temp("sim_se_net1.json", sim::result_json(h200, layers::network_layers("alexnet"), net_run));
+  const FitOutcome one = run_fit(request);
+  ASSERT_EQ(one.net_checks.size(), 1u);
+  EXPECT_TRUE(std::isnan(one.net_checks.front().measured_rel_se));
 }
 
 // The simulated library splits K only for reductions of 1024 or more; runs record their launches (the kernels
