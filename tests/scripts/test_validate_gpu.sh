@@ -72,7 +72,7 @@ check "summary: a 5% reader is outside 1% on every window" has_text "$tmp/off.md
 check "summary: ... and none within 1%" has_text "$tmp/off.md" "| 0 |"
 check "summary: ... so the target is not met" has_text "$tmp/off.md" "within 1%): **not met**"
 
-# 3. A time box: the budget is spent, so the 1,212-case grid stops after 5 s with its finished cases kept.
+# 3. A time box: the budget is spent, so the 1,240-case grid stops after 5 s with its finished cases kept.
 out=$tmp/boxed
 rc=0
 bash "$script" "$out" "${cpu[@]}" --budget-s=1 --model-grid=model --calibrate-grid="$small" \
@@ -80,7 +80,7 @@ bash "$script" "$out" "${cpu[@]}" --budget-s=1 --model-grid=model --calibrate-gr
 check "time box: exit 0" equals "$rc" 0
 check "time box: the grid step says so" has_text "$out/summary.md" "time only | time-boxed |"
 check "time box: finished cases kept, the file complete" \
-  python3 -c "import json,sys; d=json.load(open('$out/grid-model.json')); n=sum(1 for e in d['benchmarks'] if not e.get('error_occurred')); sys.exit(not 0 < n < 1212)"
+  python3 -c "import json,sys; d=json.load(open('$out/grid-model.json')); n=sum(1 for e in d['benchmarks'] if not e.get('error_occurred')); sys.exit(not 0 < n < 1240)"
 
 # 4. Bad arguments: exit 2, one line naming the argument.
 rc=0
