@@ -48,9 +48,8 @@ CellResiduals cell_residuals(const std::vector<IntervalCell>& cells, const std::
   }
   CellResiduals out;
   out.pooled = residual_quantiles(pooled);
-  for (int c = 0; c < kIntervalCells; ++c)
-    if (by_cell[static_cast<std::size_t>(c)].size() >= kMinCellResiduals)
-      out.cell[static_cast<std::size_t>(c)] = residual_quantiles(std::move(by_cell[static_cast<std::size_t>(c)]));
+  for (std::size_t c = 0; c < by_cell.size(); ++c)
+    if (by_cell[c].size() >= kMinCellResiduals) out.cell[c] = residual_quantiles(std::move(by_cell[c]));
   return out;
 }
 

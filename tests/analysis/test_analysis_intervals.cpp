@@ -4,7 +4,6 @@
 // written before the split) gives them the conv class's interval.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <vector>
 
 #include "analysis/fit_pipeline.hpp"
@@ -14,6 +13,7 @@
 #include "analysis/simulator/device_specs.hpp"
 #include "analysis/simulator/sim_json.hpp"
 #include "layers/grids.hpp"
+#include "sim_fit_request.hpp"
 
 namespace layer_energy::analysis {
 namespace {
@@ -55,14 +55,8 @@ TEST(IntervalCells, EachCellItsOwnQuantileAndASmallCellJoinsItsParent) {
 
 TEST(IntervalCells, HarderPointwiseConvsGetAWiderIntervalAndOldModelsTheClasss) {
   // The simulated 2-core laptop: 1x1 convs on it are predicted with larger held-out errors than the spatial ones.
-  const std::string path = std::string(LAYER_ENERGY_BINARY_DIR) + "/sim_laptop_intervals.json";
-  std::ofstream(path) << sim::result_json(sim::cpu_device(sim::cpu_preset("laptop2")), layers::model_grid(),
-                                          sim::RunOptions());
-  FitRequest request;
-  request.files = {path};
-  request.options.poly = false;
-  request.options.level_out = false;
-  const FitOutcome out = run_fit(request);
+  const FitOutcome out =
+      run_fit(model_grid_request(sim::cpu_device(sim::cpu_preset("laptop2")), "sim_laptop_intervals.json"));
   ASSERT_TRUE(out.conv.fitted);
   const nlohmann::json doc = model_to_json(out.model);
   ASSERT_TRUE(doc["intervals"]["conv"].contains("conv_1x1"));

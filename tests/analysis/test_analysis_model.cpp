@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "analysis/fit_pipeline.hpp"
@@ -19,24 +18,16 @@
 #include "analysis/report.hpp"
 #include "layers/grids.hpp"
 #include "layers/networks.hpp"
+#include "sim_fit_request.hpp"
 
 namespace layer_energy::analysis {
 namespace {
 
-std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = std::string(LAYER_ENERGY_BINARY_DIR) + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
 // The roofline alone (no polynomial, corrector or leave-one-level-out) on `device`'s model-grid run, written to `file`:
 // the tests of one time-model choice need nothing more.
 FitRequest roofline_only_on_model_grid(const sim::Device& device, const std::string& file) {
-  FitRequest request;
-  request.options.poly = false;
-  request.options.level_out = false;
+  FitRequest request = model_grid_request(device, file);
   request.options.corrector_rounds = 0;
-  request.files = {write_temp(file, sim::result_json(device, layers::model_grid(), sim::RunOptions()))};
   return request;
 }
 
@@ -196,12 +187,8 @@ TEST(ModelV2, LayersInsideANetworkPassPayForTheEvictedCache) {
   EXPECT_GT(net_s, 1.05 * alone_s);
 
   // The model: a layer predicted inside the pass takes longer than alone; a measured one is scaled by that ratio.
-  FitRequest request;
-  request.options.poly = false;
-  request.options.level_out = false;
-  sim::RunOptions grid_run;
-  request.files = {write_temp("sim_pass_grid.json", sim::result_json(orin, layers::model_grid(), grid_run)),
-                   write_temp("sim_pass_net.json", sim::result_json(orin, net, run))};
+  FitRequest request = model_grid_request(orin, "sim_pass_grid.json");
+  request.files.push_back(write_temp("sim_pass_net.json", sim::result_json(orin, net, run)));
   const FitOutcome out = run_fit(request);
   ASSERT_EQ(out.net_checks.size(), 1u);
   const NetCheck& check = out.net_checks.front();
@@ -251,14 +238,8 @@ TEST(ModelV2, NetworkCheckCarriesItsMeasurementsStandardError) {
 // counter), so the fit learns where splitting starts and predicts an unmeasured wide 1x1 conv below it (a MobileNet
 // projection) without crediting it with a split's speed. Without the rule such layers came out 40-60% fast.
 TEST(ModelV2, SplitKRuleLearnedFromRecordedLaunches) {
-  sim::RunOptions run;
   const sim::Device h200 = sim::gpu_device(sim::gpu_preset("h200"));
-  const std::string path = write_temp("sim_gpu_split.json", sim::result_json(h200, layers::model_grid(), run));
-  FitRequest request;
-  request.files = {path};
-  request.options.poly = false;
-  request.options.level_out = false;
-  const FitOutcome out = run_fit(request);
+  const FitOutcome out = run_fit(model_grid_request(h200, "sim_gpu_split.json"));
   ASSERT_TRUE(out.conv.fitted);
   const double rule = out.conv.fit.time.split_min_reduction;
   EXPECT_GE(rule, 1024);
