@@ -33,6 +33,22 @@ void throttle_warnings(const std::vector<Case>& cases, std::vector<std::string>*
                                     count, first));
 }
 
+void contention_warnings(const std::vector<Case>& cases, std::vector<std::string>* warnings) {
+  std::size_t reps = 0, lost = 0;
+  std::string first;
+  for (const Case& c : cases) {
+    if (c.contended == 0) continue;
+    if (reps == 0) first = c.name;
+    reps += static_cast<std::size_t>(c.contended);
+    if (c.time_s.empty() && c.energy_J.empty()) ++lost;
+  }
+  if (reps)
+    warnings->push_back(fmt::format("{} repetition(s) were timed while their threads waited for a CPU (contended: "
+                                    "other processes ran), e.g. {}: left out of the fit ({} case(s) had no other "
+                                    "repetition and are not fitted); rerun them on a quiet machine",
+                                    reps, first, lost));
+}
+
 void power_regime_warnings(const std::vector<Sample>& samples, const std::vector<const Case*>& cases,
                            std::vector<std::string>* warnings) {
   std::vector<int> rows;

@@ -222,6 +222,7 @@ FitOutcome run_fit(const FitRequest& request) {
   out.cases = merge_cases(per_file, &out.warnings);
   algorithm_warnings(out.cases, &out.warnings);
   throttle_warnings(out.cases, &out.warnings);
+  contention_warnings(out.cases, &out.warnings);
   out.hardware = hardware_from_context(out.context);
 
   // The precision with the most usable cases: a model is for one precision.
@@ -251,7 +252,7 @@ FitOutcome run_fit(const FitRequest& request) {
     if (c.kind != CaseKind::conv && c.kind != CaseKind::fc) continue;
     const std::vector<double>& v = values(c, request.target);
     if (!c.has_geometry || (v.empty() && (!time_only || c.time_s.empty()))) {
-      if (c.problems.empty())
+      if (c.problems.empty() && c.contended == 0)  // contended cases: one warning for all of them
         out.warnings.push_back(c.file + ": " + c.name + ": no usable '" + field + "'; not fitted");
       continue;
     }

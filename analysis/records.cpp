@@ -209,6 +209,22 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
   // A time-only run (--power=none) has no energy by design: its rows are timed cases, not problems to report.
   const auto source = file.context.find("power_source");
   const bool time_only_run = source != file.context.end() && source->second == "none";
+  // Repetitions timed while other processes held the CPUs are left out when they are a minority of the run; when most
+  // of it was contended there is nothing clean to fit instead: all are kept and the run is warned of as a whole.
+  std::size_t repetitions = 0, contended_repetitions = 0;
+  for (const json& entry : file.entries) {
+    if (result_format::entry_aggregate(entry) || result_format::entry_skipped(entry)) continue;
+    double v = 0;
+    ++repetitions;
+    if (number(entry, field::contended, &v) && v > 0) ++contended_repetitions;
+  }
+  const bool drop_contended = 2 * contended_repetitions <= repetitions;
+  if (contended_repetitions && !drop_contended) {
+    warnings->push_back(file.path + ": " + std::to_string(contended_repetitions) + " of " +
+                        std::to_string(repetitions) +
+                        " repetitions were timed while their threads waited for a CPU (contended: other processes "
+                        "ran); kept, as most of the run was: its times are those of a busy machine");
+  }
   for (const json& entry : file.entries) {
     std::string run_name = text_of(entry, field::run_name);
     if (run_name.empty()) run_name = text_of(entry, "name");
@@ -256,8 +272,14 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
       }
       continue;
     }
-    if (has_time) c.time_s.push_back(time * seconds_per_unit(entry));
     note_run_facts(&c, entry);
+    // Other processes held the CPUs during the window: it timed them, not the layer. Left out, counted, warned of.
+    double contended = 0;
+    if (drop_contended && number(entry, field::contended, &contended) && contended > 0) {
+      ++c.contended;
+      continue;
+    }
+    if (has_time) c.time_s.push_back(time * seconds_per_unit(entry));
     if (!has_energy) {
       if (time_only_run) continue;
       const std::string label = text_of(entry, field::label);
@@ -281,7 +303,9 @@ std::vector<Case> cases_of(const ResultFile& file, std::vector<std::string>* war
   }
   for (Case& c : cases) {
     const auto a = aggregates.find(c.name);
-    if (a == aggregates.end() || !a->second.has_mean || !c.energy_J.empty() || !c.time_s.empty()) continue;
+    // (Not for a case whose repetitions were left out as contended: their mean is no fallback.)
+    if (a == aggregates.end() || !a->second.has_mean || !c.energy_J.empty() || !c.time_s.empty() || c.contended)
+      continue;
     const Aggregate& agg = a->second;
     c.from_aggregate = true;
     if (std::isfinite(agg.time)) c.time_s.push_back(agg.time);
@@ -323,6 +347,7 @@ std::vector<Case> merge_cases(const std::vector<std::vector<Case>>& per_file, st
       for (const std::string& a : c.algorithms)
         if (std::find(m.algorithms.begin(), m.algorithms.end(), a) == m.algorithms.end()) m.algorithms.push_back(a);
       m.throttled = m.throttled || c.throttled;
+      m.contended += c.contended;
       if (m.kernels == 0) m.kernels = c.kernels;
     }
   }

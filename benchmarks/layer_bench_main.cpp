@@ -128,6 +128,8 @@ int run(int argc, char** argv) {
   harness_options.precision = precision;
   harness_options.layout = layout;
   harness_options.device_state = device_state.get();
+  const power::HostLoadReader host_load;
+  if (!listing) harness_options.host_load = &host_load;
   // Run length: the energy target sets the window (--benchmark_min_time) unless the user gave one; without energy
   // (--power=none) only time's own noise matters, and a short window holds it near 1% (README), so a time-only
   // sweep of the model grid takes minutes instead of an hour.
@@ -167,6 +169,7 @@ int run(int argc, char** argv) {
     gbench::add_context("gpu_state_source", device_state->description());
     for (const auto& kv : device_state->context()) gbench::add_context(kv.first, kv.second);
   }
+  gbench::add_context("host_load_source", host_load.description());
 
   bench::IdlePower idle_before;
   if (meter.active() && options.idle_s > 0) {
@@ -223,6 +226,15 @@ int run(int argc, char** argv) {
   if (!stuck.empty()) {
     after_run[result_format::context_key::stuck_sensor_warnings] =
         std::to_string(stuck.size()) + " warning(s); first: " + stuck.front();
+  }
+  const auto contended = harness.contended_cases();
+  if (!contended.empty()) {
+    // A case timed while other processes held the CPUs measures them, not the layer: say so once, with a way out.
+    std::cerr << "layer_bench: warning: " << contended.size()
+              << " case(s) were timed while their threads waited for a CPU (other processes running; contended = 1 "
+                 "in the result, and energy_fit leaves them out), e.g. "
+              << contended.front() << ": rerun them on a quiet machine\n";
+    after_run["contended_cases"] = std::to_string(contended.size()) + "; first: " + contended.front();
   }
   std::string finish_error;
   if (json_file && !json_file->finish(after_run, &finish_error)) {

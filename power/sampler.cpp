@@ -1,5 +1,7 @@
 #include "power/sampler.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -47,7 +49,12 @@ void Sampler::start() {
     std::lock_guard<std::mutex> lock(wake_mutex_);
     stop_requested_ = false;
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+#ifdef __linux__
+    pthread_setname_np(pthread_self(), kSamplerThreadName);
+#endif
+    run();
+  });
 }
 
 void Sampler::stop() {

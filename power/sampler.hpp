@@ -13,6 +13,10 @@
 
 namespace layer_energy::power {
 
+// The sampler thread's name (/proc/self/task/<tid>/comm): the host-load reader leaves its waits out, since they are
+// the measurement's own, not a competitor's.
+constexpr const char* kSamplerThreadName = "le-sampler";
+
 struct SamplerOptions {
   // Seconds between polls; 0: half the update period within [0.005, 0.1] s (as Zeus polls); 0.1 s for counter-only
   // sources, which are integrated by difference.

@@ -12,8 +12,8 @@
       power, backend), no kernel counters (kernels, blocks, threads per block, clock), no labels; "external" power.
   zoo_accuracy.py forest LABEL RESULT.json
       Generic learners on the same conv rows and geometry features (log C, H, K, C/groups, output size, MACs, bytes,
-      MACs/byte; R, stride), 5-fold CV on log energy: random forest, extra trees, gradient boosting; rows in
-      model-accuracy.sh's table form. Needs scikit-learn (apt: python3-sklearn); without it, says so.
+      MACs/byte; R, stride), 5-fold CV on log energy (log time for a time-only run): random forest, extra trees,
+      gradient boosting; rows in model-accuracy.sh's table form. Needs scikit-learn (apt: python3-sklearn); without it, says so.
 Standard library only, except forest.
 """
 import collections
@@ -117,11 +117,15 @@ def foreign(src, dst):
     for k in list(ctx):
         if k.startswith("gpu_") or k.startswith("cpu_") or k in CONTEXT:
             del ctx[k]
-    ctx["power_source"] = "external"
+    # A time-only run stays one (energy_fit fits time only where the run says it measured no energy).
+    ctx["power_source"] = "none" if ctx.get("power_source") == "none" else "external"
+    # Repetitions timed under contention are left out, as energy_fit leaves them out of the run itself.
+    doc["benchmarks"] = [b for b in doc["benchmarks"] if not b.get("contended")]
     for b in doc["benchmarks"]:
         for k in list(b):
             if k in COUNTERS or k in ("label", "energy_dynamic_J", "power_W", "samples", "t0_s", "t1_s", "throttled",
-                                      "energy_err_J") or k.startswith("energy_J:"):
+                                      "energy_err_J", "host_wait_cores", "contended", "cpu_threads", "tiles") or \
+                    k.startswith("energy_J:"):
                 del b[k]
     with open(dst, "w") as f:
         json.dump(doc, f)
@@ -137,8 +141,13 @@ def forest(label, result_path):
         return
     with open(result_path) as f:
         measured = means(json.load(f))
+    # A time-only run (--power=none) has no energy: the learners then predict time, as the model's time part does.
+    timed = not any(e > 0 for e, _, _ in measured.values())
+    what = "time" if timed else "energy"
     x, y = [], []
-    for name, (e, _, b) in measured.items():
+    for name, (e, t, b) in measured.items():
+        if timed:
+            e = t
         if not name.startswith("Conv/") or not e > 0:
             continue
         c, h, w, k, r, s, stride, pad, g = (b[key] for key in ("C", "H", "W", "K", "R", "S", "stride", "pad", "groups"))
@@ -158,7 +167,7 @@ def forest(label, result_path):
         for train, test in KFold(5, shuffle=True, random_state=1).split(x):
             pred[test] = np.exp(make().fit(x[train], np.log(y[train])).predict(x[test]))
         f = figures(list(zip(y, pred)))
-        print(f"| {label} | conv: {name}, 5-fold CV | {f['n']} | generic | {f['mape']:.1f}% | {f['wmape']:.1f}% | "
+        print(f"| {label} | conv {what}: {name}, 5-fold CV | {f['n']} | generic | {f['mape']:.1f}% | {f['wmape']:.1f}% | "
               f"— | — | — |")
 
 

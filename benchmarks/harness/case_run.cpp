@@ -92,6 +92,7 @@ CaseRunner::OpenWindow CaseRunner::open_window(MeasuredCase& c) {
   OpenWindow window;
   window.c = &c;
   if (options_.device_state) window.before = options_.device_state->read();
+  if (options_.host_load) window.host_before = options_.host_load->read();
   // The energy window: from the first enqueue to the end of the last iteration, after the device finished.
   meter_.mark();
   return window;
@@ -130,6 +131,7 @@ WindowResult CaseRunner::close_window(OpenWindow& window) {
   if (!result.failure.empty()) return result;
   add_state_counters(window.before, &result);
   add_layer_counters(*window.c, &result);
+  add_host_counters(*window.c, window.host_before, &result);
   add_energy(*window.c, &result);
   return result;
 }
@@ -146,6 +148,20 @@ void CaseRunner::add_state_counters(const power::DeviceState& before, WindowResu
   if (!std::isnan(window.gpu_clock_mhz)) result->counters[field::gpu_clock_MHz] = window.gpu_clock_mhz;
   if (!std::isnan(window.temp_c)) result->counters[field::temp_C] = window.temp_c;
   if (!std::isnan(window.throttled)) result->counters[field::throttled] = window.throttled;
+}
+
+void CaseRunner::add_host_counters(MeasuredCase& c, const power::HostWait& before, WindowResult* result) const {
+  c.contended = false;
+  if (!options_.host_load) return;
+  const double cores =
+      power::wait_cores(before, options_.host_load->read(), result->t_end_s - result->t_start_s);
+  if (!std::isfinite(cores)) return;
+  // The threads that must all run for the layer to progress: the CPU backend's pool, else the one launching thread.
+  const auto threads = result->counters.find("cpu_threads");
+  const int n = threads == result->counters.end() ? 1 : static_cast<int>(threads->second);
+  c.contended = power::contended(cores, n);
+  result->counters[field::host_wait_cores] = cores;
+  result->counters[field::contended] = c.contended ? 1.0 : 0.0;
 }
 
 void CaseRunner::add_layer_counters(const MeasuredCase& c, WindowResult* result) const {

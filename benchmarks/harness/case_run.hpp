@@ -13,6 +13,7 @@
 #include "benchmarks/harness/energy_meter.hpp"
 #include "layers/layer.hpp"
 #include "power/device_state.hpp"
+#include "power/host_load.hpp"
 
 namespace layer_energy::bench {
 
@@ -24,6 +25,7 @@ struct HarnessOptions {
   double warmup_s = 0.1;         // per case, before its first timed call
   uint64_t seed = 42;
   power::DeviceStateReader* device_state = nullptr;  // GPU clock and temperature at window edges, where readable
+  const power::HostLoadReader* host_load = nullptr;   // this process's CPU wait at window edges, where readable
 };
 
 // A case: its layers (one, or a whole network run back to back) and what its runs left behind.
@@ -36,6 +38,7 @@ struct MeasuredCase {
   bool started = false;  // a timed window ran: a signal lets the case finish (growing batches, repetitions)
   double relative_error = 0;       // of the latest window, the one the runner reports
   std::vector<std::string> stuck;  // stuck-sensor warnings of the latest window
+  bool contended = false;          // the latest window's threads waited for a CPU (other processes ran)
 };
 
 // What one timed window measured.
@@ -67,6 +70,7 @@ class CaseRunner {
   struct OpenWindow {
     MeasuredCase* c = nullptr;
     power::DeviceState before;
+    power::HostWait host_before;
     WindowResult result;
   };
   OpenWindow open_window(MeasuredCase& c);
@@ -84,6 +88,7 @@ class CaseRunner {
  private:
   void lose(MeasuredCase& c, const std::string& why);
   void add_state_counters(const power::DeviceState& before, WindowResult* result) const;
+  void add_host_counters(MeasuredCase& c, const power::HostWait& before, WindowResult* result) const;
   void add_layer_counters(const MeasuredCase& c, WindowResult* result) const;
   void add_energy(MeasuredCase& c, WindowResult* result);
 

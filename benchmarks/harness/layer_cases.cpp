@@ -56,6 +56,13 @@ std::vector<std::string> Harness::stuck_sensor_warnings() const {
   return warnings;
 }
 
+std::vector<std::string> Harness::contended_cases() const {
+  std::vector<std::string> names;
+  for (const auto& c : cases_)
+    if (c->contended) names.push_back(c->name);
+  return names;
+}
+
 void Harness::register_case(std::shared_ptr<MeasuredCase> c) {
   registered_.insert(c->name);
   names_.push_back(c->name);

@@ -31,6 +31,8 @@ class Harness {
   std::vector<std::string> missed_targets() const;
   // Cases during which a selected rail did not change over many update periods ("case: rail ...").
   std::vector<std::string> stuck_sensor_warnings() const;
+  // Cases whose reported window was contended (their threads waited for a CPU: other processes ran).
+  std::vector<std::string> contended_cases() const;
   // Idle power of the selected rails, measured after registration and before the first case.
   void set_idle(double idle_w) { runner_.set_idle(idle_w); }
   // Whether a signal made cases skip (rather than arrive after the last case started).

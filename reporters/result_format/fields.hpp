@@ -34,6 +34,8 @@ constexpr const char* kernels = "kernels";
 constexpr const char* gpu_clock_MHz = "gpu_clock_MHz";
 constexpr const char* temp_C = "temp_C";
 constexpr const char* throttled = "throttled";
+constexpr const char* host_wait_cores = "host_wait_cores";  // this process's threads' run-queue wait ÷ the window
+constexpr const char* contended = "contended";  // 1: the threads waited for a CPU (power/host_load.hpp)
 }  // namespace field
 
 namespace context_key {

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
+#include "analysis/diagnostics.hpp"
 #include "analysis/records.hpp"
 #include "reporters/result_format/json_text.hpp"
 #include "reporters/result_format/reader.hpp"
@@ -139,6 +143,55 @@ TEST(ResultReader, NanNegativeEnergyAndMissingCounters) {
   EXPECT_EQ(by_name->layer.conv.C, 16);
   EXPECT_DOUBLE_EQ(by_name->macs, 16.0 * 16 * 16 * 16);
   EXPECT_TRUE(any_contains(warnings, "bad_values.json", "Conv/odd-name", "counter 'N' missing"));
+}
+
+// A time-only run of `cases` × `reps` repetitions in which the listed (case, repetition) pairs were contended.
+std::string contended_run(const std::string& name, int cases, int reps, const std::vector<std::pair<int, int>>& flagged) {
+  nlohmann::json doc = {{"context", {{"power_source", "none"}}}, {"benchmarks", nlohmann::json::array()}};
+  for (int c = 0; c < cases; ++c) {
+    for (int r = 0; r < reps; ++r) {
+      const bool busy = std::find(flagged.begin(), flagged.end(), std::make_pair(c, r)) != flagged.end();
+      const std::string n = "Conv/N:1/C:" + std::to_string(8 + c) + "/H:8/W:8/K:8/R:3/S:3/stride:1/pad:1/groups:1";
+      doc["benchmarks"].push_back({{"name", n}, {"run_name", n}, {"run_type", "iteration"}, {"repetitions", reps},
+                                   {"repetition_index", r}, {"iterations", 10}, {"time_unit", "us"},
+                                   {"real_time", busy ? 8000.0 : 10.0 + r}, {"contended", busy ? 1 : 0},
+                                   {"host_wait_cores", busy ? 1.0 : 0.0}});
+    }
+  }
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << doc.dump();
+  return path;
+}
+
+TEST(ResultReader, ContendedRepetitionsAreLeftOutWhenTheyAreTheRunsMinority) {
+  // 4 cases × 3 repetitions; case 0 lost one repetition to contention, case 2 all of its three.
+  const std::string path = contended_run("contended_minority.json", 4, 3, {{0, 1}, {2, 0}, {2, 1}, {2, 2}});
+  std::vector<std::string> warnings;
+  const std::vector<Case> cases = cases_of(read_result_file(path), &warnings);
+  ASSERT_EQ(cases.size(), 4u);
+  EXPECT_EQ(cases[0].contended, 1);
+  ASSERT_EQ(cases[0].time_s.size(), 2u);  // the 8 ms repetition is gone
+  for (const double t : cases[0].time_s) EXPECT_LT(t, 1e-4);
+  EXPECT_EQ(cases[1].contended, 0);
+  EXPECT_EQ(cases[1].time_s.size(), 3u);
+  EXPECT_EQ(cases[2].contended, 3);
+  EXPECT_TRUE(cases[2].time_s.empty());
+  contention_warnings(cases, &warnings);
+  EXPECT_TRUE(any_contains(warnings, "4 repetition(s)", "waited for a CPU", "1 case(s) had no other repetition"));
+  std::remove(path.c_str());
+}
+
+TEST(ResultReader, AContendedRunIsKeptWholeAndWarnedOf) {
+  // Most of the run contended: dropping it would leave nothing; kept, and said so naming the file.
+  const std::string path = contended_run("contended_most.json", 2, 2, {{0, 0}, {0, 1}, {1, 0}});
+  std::vector<std::string> warnings;
+  const std::vector<Case> cases = cases_of(read_result_file(path), &warnings);
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].time_s.size(), 2u);
+  EXPECT_EQ(cases[1].time_s.size(), 2u);
+  EXPECT_EQ(cases[0].contended, 0);  // not left out, so not counted as left out
+  EXPECT_TRUE(any_contains(warnings, "contended_most.json", "3 of 4 repetitions", "busy machine"));
+  std::remove(path.c_str());
 }
 
 TEST(JsonText, QuotesNonFiniteTokensOnlyOutsideStrings) {

@@ -14,6 +14,7 @@
 #include "benchmarks/harness/window_policy.hpp"
 #include "power/source.hpp"
 #include "replay_meter.hpp"
+#include "cpu_hogs.hpp"
 
 namespace layer_energy::bench {
 namespace {
@@ -164,6 +165,36 @@ TEST(CaseRun, WithoutPowerTheRowIsTimeOnlyWithItsImplementation) {
   EXPECT_FALSE(w.counters.count("energy_J"));
   EXPECT_EQ(w.label.rfind("time only; ", 0), 0u) << w.label;
   EXPECT_GT(w.t_end_s, w.t_start_s);
+}
+
+TEST(CaseRun, AWindowWhoseThreadsWaitedForACpuIsFlaggedContended) {
+  const power::HostLoadReader host_load;
+  if (!host_load.available()) GTEST_SKIP() << "no per-thread scheduler times here: " << host_load.description();
+  auto backend = make_cpu_backend();
+  EnergyMeter meter(no_power());
+  HarnessOptions options = quick();
+  options.host_load = &host_load;
+  CaseRunner runner(*backend, meter, options);
+  MeasuredCase c = case_of(small_conv());
+  ASSERT_EQ(runner.ready(c), "");
+  WindowResult w;
+  {
+    const test::CpuHogs others;  // other processes on every CPU, twice over, for the whole window
+    do {
+      w = runner.timed_window(c, 200);
+    } while (w.t_end_s - w.t_start_s < 0.2 && w.failure.empty());
+  }
+  ASSERT_TRUE(w.counters.count("host_wait_cores"));
+  EXPECT_GT(w.counters.at("host_wait_cores"), 0.1);
+  EXPECT_EQ(w.counters.at("contended"), 1.0);
+  EXPECT_TRUE(c.contended);
+  // Without a reader the window says nothing about the host (and claims no contention).
+  CaseRunner plain(*backend, meter, quick());
+  MeasuredCase d = case_of(small_conv());
+  ASSERT_EQ(plain.ready(d), "");
+  const WindowResult quiet = plain.timed_window(d, 3);
+  EXPECT_FALSE(quiet.counters.count("contended"));
+  EXPECT_FALSE(d.contended);
 }
 
 TEST(CaseRun, UnsupportedCaseIsSkippedWithTheReasonAndNotPreparedAgain) {
