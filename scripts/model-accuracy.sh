@@ -8,7 +8,8 @@
 #      unmeasured layers; and, stripped to what another harness records, fitted under nested CV beside generic
 #      learners (random forest, extra trees, gradient boosting; scikit-learn where installed)
 #   2. real H200 measurements in results/h200-nvml/ (NVML, quick grid)
-#   3. the CPU backend timed on this machine (--power=none, --grid=model; --network=resnet18 held out)
+#   3. the CPU backend timed on this machine (--power=none, --grid=model; --network=resnet18 held out), and the zoo's
+#      layers timed here, fitted under nested CV beside generic learners (about 4 more minutes on 2 cores)
 #   4. speed: analysis_bench (nested fit of 2,172 and 100k cases, prediction with interval per layer)
 # --quick: fewer simulated devices, about half of the model grid in 3; --no-measure skips 3; --no-speed skips 4.
 # Columns: nested-CV MAPE of energy and time (the form chosen inside the folds), energy-weighted MAPE, the worst
@@ -134,6 +135,22 @@ if [ $measure = 1 ]; then
     --benchmark_out="$dir/resnet18.json" --benchmark_out_format=json
   header
   fit "CPU here" "$dir" "$dir/model.json" "$dir/resnet18.json"
+  # Real networks' layers measured here: the model against generic learners on real kernels (oneDNN's choices), both
+  # as this harness records them and as another harness would hand them over (no hardware facts or counters).
+  zdir="$out/cpu-zoo"
+  mkdir -p "$zdir/foreign"
+fi
+if [ $measure = 1 ] && [ $quick = 0 ]; then
+  start=$(date +%s)
+  logged "$zdir/zoo.log" "$build/layer_bench" --backend=cpu --power=none --grid="$zoo" \
+    --benchmark_out="$zdir/zoo.json" --benchmark_out_format=json
+  echo
+  echo "layer_bench --power=none --grid=$zoo ran $(( $(date +%s) - start )) s (time only: the rows' MAPE is time)."
+  header
+  fit "CPU here, zoo" "$zdir" "$zdir/zoo.json"
+  /usr/bin/python3 scripts/zoo_accuracy.py foreign "$zdir/zoo.json" "$zdir/foreign/zoo.json"
+  fit "CPU here, zoo, foreign" "$zdir/foreign" "$zdir/foreign/zoo.json"
+  /usr/bin/python3 scripts/zoo_accuracy.py forest "CPU here, zoo" "$zdir/zoo.json"
 fi
 
 if [ $speed = 1 ] && [ -x "$build/analysis_bench" ]; then

@@ -35,7 +35,9 @@ def means(result):
     reps = collections.defaultdict(list)
     fields = {}
     for b in result["benchmarks"]:
-        if b.get("run_type") == "aggregate" or b["name"].startswith("Net/") or b.get("error_occurred"):
+        # (A repetition timed on a busy host is left out, as energy_fit leaves it out.)
+        if b.get("run_type") == "aggregate" or b["name"].startswith("Net/") or b.get("error_occurred") or \
+                b.get("contended"):
             continue
         scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
         reps[b["run_name"]].append((b.get("energy_J", math.nan), b["real_time"] * scale))
