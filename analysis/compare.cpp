@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "analysis/diagnostics.hpp"
 #include "analysis/mann_whitney.hpp"
 #include "analysis/records.hpp"
 
@@ -78,6 +79,8 @@ Comparison compare_results(const ResultFile& base, const ResultFile& next, const
                            std::vector<std::string>* warnings) {
   const std::vector<Case> a = cases_of(base, warnings);
   const std::vector<Case> b = cases_of(next, warnings);
+  contention_warnings(a, warnings);
+  contention_warnings(b, warnings);
   std::map<std::string, const Case*> in_new;
   for (const Case& c : b) in_new[c.name] = &c;
   std::map<std::string, bool> in_base;

@@ -44,8 +44,8 @@ void contention_warnings(const std::vector<Case>& cases, std::vector<std::string
   }
   if (reps)
     warnings->push_back(fmt::format("{} repetition(s) were timed while their threads waited for a CPU (contended: "
-                                    "other processes ran), e.g. {}: left out of the fit ({} case(s) had no other "
-                                    "repetition and are not fitted); rerun them on a quiet machine",
+                                    "other processes ran), e.g. {}: left out ({} case(s) had no other repetition); "
+                                    "rerun them on a quiet machine",
                                     reps, first, lost));
 }
 
