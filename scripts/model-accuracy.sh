@@ -135,12 +135,12 @@ if [ $measure = 1 ]; then
     --benchmark_out="$dir/resnet18.json" --benchmark_out_format=json
   header
   fit "CPU here" "$dir" "$dir/model.json" "$dir/resnet18.json"
+fi
+if [ $measure = 1 ] && [ $quick = 0 ]; then
   # Real networks' layers measured here: the model against generic learners on real kernels (oneDNN's choices), both
   # as this harness records them and as another harness would hand them over (no hardware facts or counters).
   zdir="$out/cpu-zoo"
   mkdir -p "$zdir/foreign"
-fi
-if [ $measure = 1 ] && [ $quick = 0 ]; then
   start=$(date +%s)
   logged "$zdir/zoo.log" "$build/layer_bench" --backend=cpu --power=none --grid="$zoo" \
     --benchmark_out="$zdir/zoo.json" --benchmark_out_format=json

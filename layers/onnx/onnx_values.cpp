@@ -32,25 +32,29 @@ std::string number(double v) {
   return s;
 }
 
+namespace {
+
+// The first element of a tensor stored as raw little-endian bytes (raw_data), as a double; false when too short.
+template <typename T>
+bool first_raw(const std::string& raw, double* value) {
+  if (raw.size() < sizeof(T)) return false;
+  T v;
+  std::memcpy(&v, raw.data(), sizeof v);
+  *value = static_cast<double>(v);
+  return true;
+}
+
+}  // namespace
+
 bool scalar_value(const ox::TensorProto& t, double* value) {
   const std::string& raw = t.raw_data();
   switch (t.data_type()) {
     case ox::TensorProto::FLOAT:
       if (t.float_data_size() > 0) return *value = t.float_data(0), true;
-      if (raw.size() >= sizeof(float)) {
-        float f;
-        std::memcpy(&f, raw.data(), sizeof f);
-        return *value = f, true;
-      }
-      return false;
+      return first_raw<float>(raw, value);
     case ox::TensorProto::DOUBLE:
       if (t.double_data_size() > 0) return *value = t.double_data(0), true;
-      if (raw.size() >= sizeof(double)) {
-        double d;
-        std::memcpy(&d, raw.data(), sizeof d);
-        return *value = d, true;
-      }
-      return false;
+      return first_raw<double>(raw, value);
     case ox::TensorProto::FLOAT16: {
       uint16_t h;
       if (t.int32_data_size() > 0) {
@@ -74,20 +78,10 @@ bool scalar_value(const ox::TensorProto& t, double* value) {
     }
     case ox::TensorProto::INT32:
       if (t.int32_data_size() > 0) return *value = t.int32_data(0), true;
-      if (raw.size() >= sizeof(int32_t)) {
-        int32_t i;
-        std::memcpy(&i, raw.data(), sizeof i);
-        return *value = i, true;
-      }
-      return false;
+      return first_raw<int32_t>(raw, value);
     case ox::TensorProto::INT64:
       if (t.int64_data_size() > 0) return *value = static_cast<double>(t.int64_data(0)), true;
-      if (raw.size() >= sizeof(int64_t)) {
-        int64_t i;
-        std::memcpy(&i, raw.data(), sizeof i);
-        return *value = static_cast<double>(i), true;
-      }
-      return false;
+      return first_raw<int64_t>(raw, value);
     default:
       return false;
   }
