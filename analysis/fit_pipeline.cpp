@@ -7,6 +7,7 @@
 
 #include "analysis/diagnostics.hpp"
 #include "analysis/parallel.hpp"
+#include "analysis/pass_cost.hpp"
 #include "analysis/predict.hpp"
 #include "analysis/range_fields.hpp"
 #include "analysis/row_sample.hpp"
@@ -347,45 +348,82 @@ FitOutcome run_fit(const FitRequest& request) {
   index_for_prediction(&out.model);
   if (out.model.has_conv && out.model.conv.has_time) out.model.hardware.units = out.model.conv.time.units;
 
-  // Network cases against the sum of the model's per-layer predictions (the model's, never the lookup's).
+  // Network cases against the sum of the model's per-layer predictions (the model's, never the lookup's). Each is
+  // predicted inside one pass, as Net/ runs them (every layer's own buffers between two calls of any one), with the
+  // pass cost calibrated on the other networks' Net/ cases (held out: never on its own).
   PredictOptions model_only;
   model_only.use_measured = false;
   model_only.level = request.options.interval_level;
   std::map<std::string, const Case*> layer_cases;
   for (const Case& c : out.cases)
     if (c.kind == CaseKind::conv || c.kind == CaseKind::fc) layer_cases.emplace(c.name, &c);
+  struct NetRun {
+    const Case* net;
+    std::vector<layers::Layer> layers;
+    double working_set = 0;
+  };
+  std::vector<NetRun> runs;
   for (const Case& c : out.cases) {
     if (c.kind != CaseKind::net || (values(c, request.target).empty() && c.time_s.empty())) continue;
     try {
-      const std::vector<layers::Layer> net = layers::network_layers(c.name.substr(4, c.name.find('/', 4) - 4));
-      NetCheck check;
-      check.name = c.name;
-      const std::vector<double> net_energy = values(c, request.target);
-      check.measured_J = net_energy.empty() ? std::nan("") : mean_of(net_energy);
-      check.measured_rel_se = net_energy.size() >= 2 && !c.from_aggregate
-                                  ? relative_sd(net_energy) / std::sqrt(static_cast<double>(net_energy.size()))
-                                  : std::nan("");
-      check.measured_s = c.time_s.empty() ? std::nan("") : mean_of(c.time_s);
-      check.layers = net.size();
-      check.held_out = !request.train_on_networks;
-      // As Net/ runs them: one pass over all layers between two calls of any one (each layer's own buffers).
-      PredictOptions in_pass = model_only;
-      for (const layers::Layer& l : net) in_pass.working_set_bytes += layers::bytes(l, precision_of(out.model));
-      for (const layers::Layer& l : net) {
-        const Prediction p = predict_layer(out.model, l, l.label, in_pass);
-        check.predicted_J += p.energy_J, check.predicted_s += p.time_s;
-        check.predicted_lo_J += p.energy_lo_J, check.predicted_hi_J += p.energy_hi_J;
-        const auto measured = layer_cases.find(layers::case_name(l));
-        const bool has_energy = measured != layer_cases.end() && !values(*measured->second, request.target).empty();
-        const bool has_time = measured != layer_cases.end() && !measured->second->time_s.empty();
-        check.layers_measured_J += has_energy ? mean_of(values(*measured->second, request.target)) : std::nan("");
-        check.layers_measured_s += has_time ? mean_of(measured->second->time_s) : std::nan("");
-      }
-      out.net_checks.push_back(check);
+      NetRun run{&c, layers::network_layers(c.name.substr(4, c.name.find('/', 4) - 4)), 0};
+      for (const layers::Layer& l : run.layers) run.working_set += layers::bytes(l, precision_of(out.model));
+      runs.push_back(std::move(run));
     } catch (const std::exception& e) {
       out.warnings.push_back(c.file + ": " + c.name + ": not checked: " + e.what());
     }
   }
+  std::vector<NetworkPass> passes(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    passes[i].name = runs[i].net->name;
+    passes[i].net_s = runs[i].net->time_s.empty() ? std::nan("") : mean_of(runs[i].net->time_s);
+    for (const layers::Layer& l : runs[i].layers) {
+      const auto measured = layer_cases.find(layers::case_name(l));
+      passes[i].alone_s += measured != layer_cases.end() && !measured->second->time_s.empty()
+                               ? mean_of(measured->second->time_s)
+                               : predict_layer(out.model, l, l.label, model_only).time_s;
+      passes[i].layers.push_back(pass_terms_of(out.model, l, runs[i].working_set));
+    }
+  }
+  const auto set_pass = [&out](const PassCost& cost) {
+    if (out.model.has_conv) out.model.conv.time.pass = cost;
+    if (out.model.has_fc) out.model.fc.time.pass = cost;
+  };
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const Case& c = *runs[i].net;
+    std::vector<NetworkPass> others;
+    for (std::size_t j = 0; j < passes.size(); ++j)
+      if (j != i || request.train_on_networks) others.push_back(passes[j]);
+    const PassCost cost = fit_pass_cost(others);
+    set_pass(cost);
+    NetCheck check;
+    check.name = c.name;
+    check.pass_networks = cost.networks;
+    const std::vector<double> net_energy = values(c, request.target);
+    check.measured_J = net_energy.empty() ? std::nan("") : mean_of(net_energy);
+    check.measured_rel_se = net_energy.size() >= 2 && !c.from_aggregate
+                                ? relative_sd(net_energy) / std::sqrt(static_cast<double>(net_energy.size()))
+                                : std::nan("");
+    check.measured_s = c.time_s.empty() ? std::nan("") : mean_of(c.time_s);
+    check.layers = runs[i].layers.size();
+    check.held_out = !request.train_on_networks;
+    PredictOptions in_pass = model_only;
+    in_pass.working_set_bytes = runs[i].working_set;
+    for (const layers::Layer& l : runs[i].layers) {
+      const Prediction p = predict_layer(out.model, l, l.label, in_pass);
+      check.predicted_J += p.energy_J, check.predicted_s += p.time_s;
+      check.predicted_lo_J += p.energy_lo_J, check.predicted_hi_J += p.energy_hi_J;
+      const auto measured = layer_cases.find(layers::case_name(l));
+      const bool has_energy = measured != layer_cases.end() && !values(*measured->second, request.target).empty();
+      const bool has_time = measured != layer_cases.end() && !measured->second->time_s.empty();
+      check.layers_measured_J += has_energy ? mean_of(values(*measured->second, request.target)) : std::nan("");
+      check.layers_measured_s += has_time ? mean_of(measured->second->time_s) : std::nan("");
+    }
+    out.net_checks.push_back(check);
+  }
+  // The model keeps the pass cost of every network measured.
+  out.pass = fit_pass_cost(passes);
+  set_pass(out.pass);
   return out;
 }
 

@@ -48,6 +48,7 @@ struct NetCheck {
   double measured_rel_se = 0;
   std::size_t layers = 0;
   bool held_out = true;  // the network's own layers were not training data
+  int pass_networks = 0;  // the other networks' Net/ cases its pass cost was calibrated on (0: the loop fit's)
 };
 
 struct FitOutcome {
@@ -59,6 +60,7 @@ struct FitOutcome {
   std::vector<NetCheck> net_checks;  // Net/<name> cases predicted from their layers
   double median_noise = 0;           // median relative sd over repetitions (cases with ≥ 2)
   std::size_t network_layers_held_out = 0;
+  PassCost pass;  // calibrated on every Net/ case (the model's); uncalibrated without one
   EnergyModel model;
 };
 

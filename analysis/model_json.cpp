@@ -105,6 +105,26 @@ ClassTime class_time_from_json(const json& j, const std::string& where) {
   return c;
 }
 
+// The in-pass cost (time_model.hpp PassCost); a null price: the loop fit's s_per_dram_byte.
+json pass_to_json(const PassCost& c) {
+  return {{"form", "pass time = loop time + ((A^p + (B + s_per_cold_byte*cold DRAM bytes)^p)^(1/p) - (A^p + B^p)^(1/p))"
+                   " times exp(corrector)"},
+          {"s_per_cold_byte", c.s_per_cold_byte >= 0 ? json(c.s_per_cold_byte) : json(nullptr)},
+          {"networks", c.networks}};
+}
+
+PassCost pass_from_json(const json& j, const std::string& where) {
+  PassCost c;
+  if (j.is_null()) return c;  // models written before it: uncalibrated
+  if (!j.is_object()) throw std::runtime_error(where + ": field 'pass' must be an object");
+  if (j.contains("s_per_cold_byte") && !j["s_per_cold_byte"].is_null()) {
+    c.s_per_cold_byte = need_number(j, "s_per_cold_byte", where);
+    if (!(c.s_per_cold_byte >= 0)) throw std::runtime_error(where + ": field 's_per_cold_byte' must be >= 0");
+  }
+  c.networks = static_cast<int>(optional_number(j, "networks", 0));
+  return c;
+}
+
 json time_to_json(const TypeModel& tm) {
   const TimeModel& t = tm.time;
   json classes = json::object();
@@ -122,7 +142,8 @@ json time_to_json(const TypeModel& tm) {
           {"min_tile_area", t.min_tile_area},
           {"pooled", class_time_to_json(t.pooled)},
           {"classes", classes},
-          {"corrector", t.corrector.empty() ? json(nullptr) : trees_to_json(t.corrector)}};
+          {"corrector", t.corrector.empty() ? json(nullptr) : trees_to_json(t.corrector)},
+          {"pass", pass_to_json(t.pass)}};
 }
 
 TimeModel time_from_json(const json& j, const std::string& where) {
@@ -145,6 +166,7 @@ TimeModel time_from_json(const json& j, const std::string& where) {
     }
   }
   t.corrector = trees_from_json(j.value("corrector", json()), where + ".corrector");
+  t.pass = pass_from_json(j.value("pass", json()), where + ".pass");
   return t;
 }
 

@@ -139,6 +139,17 @@ layers::Layer depthwise_equivalent(const layers::Layer& layer) {
 
 }  // namespace
 
+PassTerms pass_terms_of(const EnergyModel& model, const layers::Layer& layer, double working_set_bytes) {
+  if (layer.type != layers::LayerType::conv && layer.type != layers::LayerType::fc) return PassTerms{};
+  std::string reason;
+  const TypeModel* part = part_for(model, layer.type, &reason);
+  if (!part || !part->has_time) return PassTerms{};
+  const layers::Precision precision = precision_of(model);
+  const Sample s =
+      sample_of(model, *part, layer, layers::macs(layer), layers::bytes(layer, precision), working_set_bytes);
+  return part->time.pass_terms(s.k, s.tx);
+}
+
 Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, const std::string& name,
                          const PredictOptions& options) {
   if (!layers::has_weights(layer.type) && layers::validate(layer).empty()) {

@@ -41,6 +41,10 @@ layers::Precision precision_of(const EnergyModel& model);
 Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, const std::string& name,
                          const PredictOptions& options = PredictOptions());
 
+// The layer's in-pass time terms under the model (what a pass calibration weighs; pass_cost.hpp). Empty for a layer
+// type the model has no time part for.
+PassTerms pass_terms_of(const EnergyModel& model, const layers::Layer& layer, double working_set_bytes);
+
 // Faster path for repeated use (the benchmark's per-layer figure): energy with its interval.
 class Predictor {
  public:

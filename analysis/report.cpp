@@ -217,6 +217,18 @@ std::string markdown_report(const FitOutcome& outcome, const FitRequest& request
       out += "\n\"Its layers alone\": the sum of the network's layers as this run measured them one by one, each in a loop "
              "that keeps its data cached. `Net/` over that sum is what running them in one pass costs (DRAM traffic, "
              "launches), plus the `Net/` case's own noise.\n";
+    int calibrated = 0;
+    for (const NetCheck& n : outcome.net_checks) calibrated += n.pass_networks > 0;
+    out += outcome.pass.networks > 0
+               ? fmt::format("\nA cold byte in a pass (the data the other layers evicted) costs {:.3g} ps, calibrated on {} "
+                             "network(s)' `Net/` cases against their layers alone (the model keeps that price); {}.\n",
+                             outcome.pass.s_per_cold_byte * 1e12, outcome.pass.networks,
+                             held ? fmt::format("each network's row above used a price calibrated on the other networks "
+                                                "only ({} of {} had another network to calibrate on; the rest the loop "
+                                                "fit's DRAM price)", calibrated, outcome.net_checks.size())
+                                  : "the rows above used it (NOT held out)")
+               : "\nA cold byte in a pass costs what a DRAM byte costs in the loop fit (no network with a layer beyond "
+                 "the cache calibrated it).\n";
   }
   if (!outcome.warnings.empty()) {
     out += fmt::format("\n## Warnings ({})\n\n", outcome.warnings.size());

@@ -15,9 +15,10 @@ constexpr int kParams = 7;  // launch, wave, step, mac, feed, byte, dram
 
 using Columns = std::array<double, kParams>;
 
+// The layer called in a loop (its own bytes between two calls: every row the fit trains on). A network pass adds
+// its cold bytes on top (pass_extra_s).
 Columns columns(const KernelConfig& k, const KernelFeatures& f, const DramKnee& knee) {
-  const double dram = knee.dram_bytes(f.bytes, f.working_set);
-  return {k.launches, k.waves, k.wave_steps, k.crit_macs, k.crit_feed, f.bytes, dram};
+  return {k.launches, k.waves, k.wave_steps, k.crit_macs, k.crit_feed, f.bytes, knee.dram_bytes(f.bytes)};
 }
 
 // The heuristic's kernel: the starting assignment of the fit.
@@ -277,8 +278,37 @@ const ClassTime& TimeModel::params_for(LayerClass c) const {
   return cls[static_cast<std::size_t>(c)].fitted ? cls[static_cast<std::size_t>(c)] : pooled;
 }
 
+double pass_extra_s(const PassTerms& t, const PassCost& cost) {
+  if (!(t.cold_bytes > 0)) return 0;
+  const double per_byte = cost.s_per_cold_byte >= 0 ? cost.s_per_cold_byte : t.loop_s_per_dram_byte;
+  const double p = t.loop_p;
+  return t.scale * (join(t.compute_s, t.memory_s + per_byte * t.cold_bytes, p).s - join(t.compute_s, t.memory_s, p).s);
+}
+
+TimeEstimate TimeModel::estimate_parts(const KernelFeatures& f, const TreeInput* x, PassTerms* terms) const {
+  TimeEstimate e;
+  int which = -1;
+  const Columns c = as_array(params_for(f.cls));
+  const double loop = fastest(c, f, dram, p, split_min_reduction, &which);
+  const double scale = x && !corrector.empty() ? std::exp(corrector.predict(*x)) : 1;
+  e.kernel = which >= 0 ? f.configs[static_cast<std::size_t>(which)] : f.heuristic;
+  e.t = loop * scale;
+  if (f.working_set > f.bytes) {
+    const Columns xs = columns(e.kernel, f, dram);
+    PassTerms t;
+    t.compute_s = compute_side(c, xs), t.memory_s = memory_side(c, xs);
+    t.cold_bytes = std::max(0.0, dram.dram_bytes(f.bytes, f.working_set) - xs[6]);
+    t.loop_s_per_dram_byte = c[6], t.loop_p = p, t.scale = scale;
+    e.t += pass_extra_s(t, pass);
+    if (terms) *terms = t;
+  } else if (terms) {
+    *terms = PassTerms{};
+  }
+  return e;
+}
+
 double TimeModel::raw(const KernelFeatures& f) const {
-  return fastest(as_array(params_for(f.cls)), f, dram, p, split_min_reduction, nullptr);
+  return estimate_parts(f, nullptr, nullptr).t;
 }
 
 double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
@@ -286,12 +316,13 @@ double TimeModel::predict(const KernelFeatures& f, const TreeInput& x) const {
 }
 
 TimeEstimate TimeModel::estimate(const KernelFeatures& f, const TreeInput& x) const {
-  TimeEstimate e;
-  int which = -1;
-  e.t = fastest(as_array(params_for(f.cls)), f, dram, p, split_min_reduction, &which);
-  if (!corrector.empty()) e.t *= std::exp(corrector.predict(x));
-  e.kernel = which >= 0 ? f.configs[static_cast<std::size_t>(which)] : f.heuristic;
-  return e;
+  return estimate_parts(f, &x, nullptr);
+}
+
+PassTerms TimeModel::pass_terms(const KernelFeatures& f, const TreeInput& x) const {
+  PassTerms t;
+  estimate_parts(f, &x, &t);
+  return t;
 }
 
 TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<int>& rows, double cache_bytes,

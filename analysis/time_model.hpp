@@ -30,6 +30,28 @@ struct TimeEstimate {
   KernelConfig kernel;
 };
 
+// What calling a layer inside a network pass adds to its loop time: the data the other layers evicted come cold from
+// DRAM (KernelFeatures::working_set beyond the cache). The cold bytes join the memory side, which joins the compute
+// side at the loop fit's exponent p, each at `s_per_cold_byte`. Uncalibrated (no network measured) that price is the
+// loop fit's s_per_dram_byte; calibrated on Net/ cases against their layers alone (pass_cost.hpp) it is what a cold
+// byte costs this device in a pass: more than a streamed one where each miss stalls a core, less where prefetch or
+// warps in flight hide the stream behind compute.
+struct PassCost {
+  double s_per_cold_byte = -1;  // < 0: the loop fit's s_per_dram_byte
+  int networks = 0;             // the Net/ cases it was calibrated on (0: uncalibrated)
+};
+
+// One layer's parts of its in-pass time under the model (what a calibration weighs).
+struct PassTerms {
+  double compute_s = 0, memory_s = 0;  // the two sides of the loop time (before the corrector)
+  double cold_bytes = 0;               // DRAM bytes the pass adds to the loop's
+  double loop_s_per_dram_byte = 0, loop_p = 1;  // the loop fit's price and exponent
+  double scale = 1;                    // the corrector's factor
+};
+
+// The time a pass adds to the layer's loop time under `cost` (0 when nothing comes cold).
+double pass_extra_s(const PassTerms& t, const PassCost& cost);
+
 struct TimeModel {
   bool fitted = false;
   double units = 0;        // parallel units the features are computed with
@@ -46,12 +68,17 @@ struct TimeModel {
   std::array<ClassTime, kLayerClasses> cls{};
   ClassTime pooled;
   BoostedTrees corrector;
+  PassCost pass;  // inside a network pass (KernelFeatures::working_set > the layer's bytes)
 
   const ClassTime& params_for(LayerClass c) const;  // the class's own fit, else the pooled one
   double raw(const KernelFeatures& f) const;        // without the corrector
   double predict(const KernelFeatures& f, const TreeInput& x) const;
   // The predicted time and the candidate kernel it comes from (the energy terms count that kernel's work).
   TimeEstimate estimate(const KernelFeatures& f, const TreeInput& x) const;
+  PassTerms pass_terms(const KernelFeatures& f, const TreeInput& x) const;  // zero cold bytes outside a pass
+
+ private:
+  TimeEstimate estimate_parts(const KernelFeatures& f, const TreeInput* x, PassTerms* terms) const;
 };
 
 struct TimeFitOptions {

@@ -209,6 +209,58 @@ TEST(ModelV2, LayersInsideANetworkPassPayForTheEvictedCache) {
   EXPECT_GT(nm.energy_J, am.energy_J);
 }
 
+// The price of a cold byte in a pass is calibrated on Net/ cases: each network's check on the other networks' only
+// (held out), the model on all of them; the price travels in the model file and energy_predict's pass uses it.
+TEST(ModelV2, APassIsPricedOnTheOtherNetworksNetCases) {
+  const sim::Device orin = sim::gpu_device(sim::gpu_preset("jetson_orin"));
+  FitRequest request = model_grid_request(orin, "sim_price_grid.json");
+  for (const std::string name : {"mobilenet_v2", "resnet18"}) {
+    sim::RunOptions run;
+    run.noise = 0;
+    run.network = name;
+    request.files.push_back(write_temp("sim_price_" + name + ".json",
+                                       sim::result_json(orin, layers::network_layers(name), run)));
+  }
+  const FitOutcome out = run_fit(request);
+  ASSERT_EQ(out.net_checks.size(), 2u);
+  for (const NetCheck& check : out.net_checks) {
+    EXPECT_EQ(check.pass_networks, 1) << check.name;
+    EXPECT_LT(std::fabs(check.predicted_s / check.measured_s - 1), 0.05) << check.name;  // +2.5%, -1.4% on 2026-12-07
+  }
+  EXPECT_EQ(out.pass.networks, 2);
+  EXPECT_GT(out.pass.s_per_cold_byte, 0);
+  EXPECT_EQ(out.model.conv.time.pass.s_per_cold_byte, out.pass.s_per_cold_byte);
+  EXPECT_NE(markdown_report(out, request).find("calibrated on 2 network(s)' `Net/` cases"), std::string::npos);
+
+  // Through the model file: the same price, the same in-pass prediction; a free pass predicts the layer alone.
+  const EnergyModel back = model_from_json(model_to_json(out.model));
+  EXPECT_EQ(back.conv.time.pass.s_per_cold_byte, out.pass.s_per_cold_byte);
+  EXPECT_EQ(back.conv.time.pass.networks, 2);
+  const std::vector<layers::Layer> net = layers::network_layers("mobilenet_v2");
+  PredictOptions alone, in_pass;
+  alone.use_measured = in_pass.use_measured = false;
+  for (const layers::Layer& l : net) in_pass.working_set_bytes += layers::bytes(l, layers::Precision::fp32);
+  const layers::Layer& wide = net[net.size() - 2];
+  EXPECT_DOUBLE_EQ(predict_layer(back, wide, "wide", in_pass).time_s, predict_layer(out.model, wide, "wide", in_pass).time_s);
+  EnergyModel free_pass = out.model;
+  free_pass.conv.time.pass.s_per_cold_byte = 0;
+  EXPECT_DOUBLE_EQ(predict_layer(free_pass, wide, "wide", in_pass).time_s,
+                   predict_layer(free_pass, wide, "wide", alone).time_s);
+  EXPECT_GT(predict_layer(out.model, wide, "wide", in_pass).time_s, predict_layer(out.model, wide, "wide", alone).time_s);
+
+  // A model file written before the price (no "pass") reads as uncalibrated; a negative price is named.
+  nlohmann::json doc = model_to_json(out.model);
+  doc["time_models"]["conv"].erase("pass");
+  EXPECT_LT(model_from_json(doc).conv.time.pass.s_per_cold_byte, 0);
+  doc["time_models"]["conv"]["pass"] = {{"s_per_cold_byte", -1}};
+  try {
+    model_from_json(doc);
+    ADD_FAILURE() << "a negative price was read";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("s_per_cold_byte"), std::string::npos) << e.what();
+  }
+}
+
 // A network check says how precise its own measurement is: the Net/ case's standard error over its repetitions,
 // noise/sqrt(reps) for the simulator's lognormal noise, in the check, the report and nowhere for one repetition.
 TEST(ModelV2, NetworkCheckCarriesItsMeasurementsStandardError) {
