@@ -155,7 +155,7 @@ double choose_min_tile_area(const TypeData& data, const Hardware& hw, double uni
   for (const double area : {0.0, 2048.0}) {
     fill_features(&picked, cases, hw, units, area);
     TimeFitOptions o;
-    o.p = 2;
+    o.p = 2, o.q = 0;  // a shape choice: the DRAM join is chosen later, with the model
     double loss = 0;
     for (int h = 0; h < 2; ++h)
       loss += squared_log_error(fit_time_model(picked, halves[h], 0, units, o), picked, halves[1 - h], true);
@@ -176,7 +176,7 @@ double choose_units(TypeData* data, const Hardware& hw) {
   for (const double u : candidates) {
     fill_features(&data->samples, data->cases, hw, u);
     TimeFitOptions o;
-    o.p = 2;
+    o.p = 2, o.q = 0;  // a shape choice: the DRAM join is chosen later, with the model
     const double loss = squared_log_error(fit_time_model(data->samples, rows, 0, u, o), data->samples, rows);
     if (loss < best_loss) best_loss = loss, best = u;
   }

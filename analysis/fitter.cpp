@@ -81,12 +81,12 @@ class Fitting {
   TimeModel fit_time(const std::vector<int>& train, int rounds) const {
     TimeFitOptions to;
     to.corrector_rounds = rounds;
-    to.p = exponent_;
+    to.p = exponents_.p, to.q = exponents_.q;
     return fit_time_model(s_, train, cache_, o_.units, to);
   }
-  // The soft-max exponent of every later time fit: like the cache knee, a discrete shape choice made once on all rows
-  // (the folds would pick it by their own training loss; it costs three fits each).
-  void fix_exponent(double p) { exponent_ = p; }
+  // The soft-max exponents of every later time fit: like the cache knee, a discrete shape choice made once on all
+  // rows (the folds would pick them by their own training loss; it costs six fits each).
+  void fix_exponents(const Exponents& e) { exponents_ = e; }
 
   TimeModel add_corrector(const TimeModel& base, const std::vector<int>& train, int rounds) const {
     return with_time_corrector(base, s_, train, rounds);
@@ -156,7 +156,7 @@ class Fitting {
   const std::vector<int>& fold_of_;
   int folds_;
   double cache_;
-  double exponent_ = 0;  // 0: each fit chooses
+  Exponents exponents_{0, -1};  // p 0, q < 0: each fit chooses
 };
 
 // Leave-one-level-out groups of one variable: its distinct values in at most 8 contiguous bins.
@@ -247,7 +247,7 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
   // The roofline on all rows chooses the exponent every later fit uses, and is the all-rows base itself (fitted with
   // that exponent it would come out the same).
   const TimeModel all_rows_base = fit.has_time ? fitting.fit_time(all, 0) : TimeModel();
-  if (fit.has_time) fitting.fix_exponent(all_rows_base.p);
+  if (fit.has_time) fitting.fix_exponents(all_rows_base.exponents());
 
   // Time: nested CV over the time candidates; each training set's models kept for the energy pass.
   const std::vector<TimeCandidate> tc = time_candidates(options);

@@ -107,8 +107,8 @@ ClassTime class_time_from_json(const json& j, const std::string& where) {
 
 // The in-pass cost (time_model.hpp PassCost); a null price: the loop fit's s_per_dram_byte.
 json pass_to_json(const PassCost& c) {
-  return {{"form", "pass time = loop time + ((A^p + (B + s_per_cold_byte*cold DRAM bytes)^p)^(1/p) - (A^p + B^p)^(1/p))"
-                   " times exp(corrector)"},
+  return {{"form", "pass time = loop time + the time model's form with D + s_per_cold_byte*cold DRAM bytes in place "
+                   "of D (B + D + ... where q = 0), less the form as it is; times exp(corrector)"},
           {"s_per_cold_byte", c.s_per_cold_byte >= 0 ? json(c.s_per_cold_byte) : json(nullptr)},
           {"networks", c.networks}};
 }
@@ -131,13 +131,18 @@ json time_to_json(const TypeModel& tm) {
   for (int c = 0; c < kLayerClasses; ++c)
     if (t.cls[static_cast<std::size_t>(c)].fitted) classes[class_name(static_cast<LayerClass>(c))] = class_time_to_json(t.cls[static_cast<std::size_t>(c)]);
   return {{"chosen", tm.time_chosen},
-          {"form", "launches*launch_s + (A^p + B^p)^(1/p), A = s_per_wave*waves + s_per_wave_step*waves*steps + "
-                   "s_per_mac*critical-path MACs + s_per_feed_byte*critical-path operand bytes, B = s_per_byte*bytes + "
-                   "s_per_dram_byte*DRAM bytes (dram_form); times exp(corrector)"},
+          {"form", t.q > 0 ? "launches*launch_s + (C^q + D^q)^(1/q), C = (A^p + B^p)^(1/p), A = s_per_wave*waves + "
+                             "s_per_wave_step*waves*steps + s_per_mac*critical-path MACs + s_per_feed_byte*critical-path "
+                             "operand bytes, B = s_per_byte*bytes, D = s_per_dram_byte*DRAM bytes (dram_form); times "
+                             "exp(corrector)"
+                           : "launches*launch_s + (A^p + B^p)^(1/p), A = s_per_wave*waves + s_per_wave_step*waves*steps + "
+                             "s_per_mac*critical-path MACs + s_per_feed_byte*critical-path operand bytes, B = s_per_byte*bytes + "
+                             "s_per_dram_byte*DRAM bytes (dram_form); times exp(corrector)"},
           {"dram_form", dram_form_name(t.dram.hinge)},
           {"units", t.units},
           {"cache_bytes", t.dram.cache_bytes},
           {"p", t.p},
+          {"q", t.q},
           {"split_min_reduction", t.split_min_reduction},
           {"min_tile_area", t.min_tile_area},
           {"pooled", class_time_to_json(t.pooled)},
@@ -153,6 +158,9 @@ TimeModel time_from_json(const json& j, const std::string& where) {
   t.dram = {need_number(j, "cache_bytes", where), dram_hinge_of(j, where)};
   t.p = need_number(j, "p", where);
   if (!(t.p >= 1)) throw std::runtime_error(where + ": field 'p' must be >= 1");
+  // Absent in models written before it: DRAM bytes in the memory side.
+  if (j.contains("q")) t.q = need_number(j, "q", where);
+  if (!(t.q == 0 || t.q >= 1)) throw std::runtime_error(where + ": field 'q' must be 0 or >= 1");
   // Absent in models written before the split-K rule: no rule.
   if (j.contains("split_min_reduction")) t.split_min_reduction = need_number(j, "split_min_reduction", where);
   // Absent in models written before it was learned: every tile.

@@ -30,16 +30,13 @@ Columns default_columns(const KernelFeatures& f, const DramKnee& knee) {
 double compute_side(const std::array<double, kParams>& c, const std::array<double, kParams>& x) {
   return c[1] * x[1] + c[2] * x[2] + c[3] * x[3] + c[4] * x[4];
 }
-double memory_side(const std::array<double, kParams>& c, const std::array<double, kParams>& x) {
-  return c[5] * x[5] + c[6] * x[6];
-}
 
 // The p-norm of (a, b) ≥ 0 that joins the two sides, and its partial derivatives (a/s)^(p−1), (b/s)^(p−1).
 // The fitted exponents are 1, 2 and 4: those take no pow() (the fit evaluates this millions of times).
 struct Joined {
   double s, da, db;
 };
-Joined join(double a, double b, double p) {
+inline Joined join(double a, double b, double p) {
   const double sum = a + b;
   if (p == 1 || !(sum > 0)) return {sum, 1, 1};
   const double hi = std::max(a, b), ra = a / hi, rb = b / hi;
@@ -56,8 +53,25 @@ Joined join(double a, double b, double p) {
   return {hi * n, a > 0 ? std::pow(ra / n, p - 1) : 0, b > 0 ? std::pow(rb / n, p - 1) : 0};
 }
 
-double evaluate(const std::array<double, kParams>& c, const std::array<double, kParams>& x, double p) {
-  return c[0] * x[0] + join(compute_side(c, x), memory_side(c, x), p).s;
+// The time and its partial derivatives in the compute side A, the on-chip bytes' side B and the DRAM side D.
+// q = 0: D is part of the memory side (launch + join_p(A, B + D)); q > 0: the DRAM stream joins the on-chip roofline
+// at its own exponent (launch + join_q(join_p(A, B), D)): a prefetched stream overlaps what the core does with
+// cached data (q 4), or waits for it (q 1).
+struct Evaluated {
+  double e, da, db, dd;
+};
+Evaluated evaluate_parts(const Columns& c, const Columns& x, const Exponents& j) {
+  const double a = compute_side(c, x), b = c[5] * x[5], d = c[6] * x[6];
+  if (!(j.q > 0)) {
+    const Joined s = join(a, b + d, j.p);
+    return {c[0] * x[0] + s.s, s.da, s.db, s.db};
+  }
+  const Joined in = join(a, b, j.p), out = join(in.s, d, j.q);
+  return {c[0] * x[0] + out.s, out.da * in.da, out.da * in.db, out.db};
+}
+
+double evaluate(const Columns& c, const Columns& x, const Exponents& j) {
+  return evaluate_parts(c, x, j).e;
 }
 
 std::array<double, kParams> as_array(const ClassTime& c) {
@@ -74,7 +88,7 @@ ClassTime from_array(const std::array<double, kParams>& c, std::size_t cases) {
 
 // Sum of squared log errors.
 double log_loss(const std::vector<std::array<double, kParams>>& x, const std::vector<double>& t,
-                const std::array<double, kParams>& c, double p) {
+                const std::array<double, kParams>& c, const Exponents& p) {
   double loss = 0;
   for (std::size_t i = 0; i < x.size(); ++i) {
     const double e = evaluate(c, x[i], p);
@@ -86,7 +100,7 @@ double log_loss(const std::vector<std::array<double, kParams>>& x, const std::ve
 
 // Levenberg–Marquardt on log-parameters (so they stay positive), from the linear relative fit.
 std::array<double, kParams> fit_class(const std::vector<std::array<double, kParams>>& x, const std::vector<double>& t,
-                                      double p, const std::array<double, kParams>* start, double* loss_out) {
+                                      const Exponents& p, const std::array<double, kParams>* start, double* loss_out) {
   Eigen::VectorXd init(kParams);
   if (start) {
     for (int j = 0; j < kParams; ++j) init[j] = (*start)[static_cast<std::size_t>(j)];
@@ -142,13 +156,12 @@ std::array<double, kParams> fit_class(const std::vector<std::array<double, kPara
     Vec g = Vec::Zero();
     for (std::size_t i = 0; i < x.size(); ++i) {
       const std::array<double, kParams>& xi = x[i];
-      const Joined sides = join(compute_side(c, xi), memory_side(c, xi), p);
-      const double s = sides.s, da = sides.da, db = sides.db;
-      const double e = c[0] * xi[0] + s;
+      const Evaluated v = evaluate_parts(c, xi, p);
+      const double e = v.e, da = v.da, db = v.db, dd = v.dd;
       if (!(e > 0)) continue;
       Vec jac;
       jac << c[0] * xi[0] / e, da * c[1] * xi[1] / e, da * c[2] * xi[2] / e, da * c[3] * xi[3] / e,
-          da * c[4] * xi[4] / e, db * c[5] * xi[5] / e, db * c[6] * xi[6] / e;
+          da * c[4] * xi[4] / e, db * c[5] * xi[5] / e, dd * c[6] * xi[6] / e;
       const double r = std::log(e / t[i]);
       a += jac * jac.transpose();
       g += jac * r;
@@ -192,7 +205,7 @@ namespace {
 
 // The fastest candidate kernel under parameters c (the library's algorithm search, as the model sees it), among
 // those the split-K rule allows (all of them when it forbids every one).
-double fastest(const Columns& c, const KernelFeatures& f, const DramKnee& knee, double p, double split_min_reduction,
+double fastest(const Columns& c, const KernelFeatures& f, const DramKnee& knee, const Exponents& p, double split_min_reduction,
                int* which) {
   double best = HUGE_VAL;
   if (which) *which = -1;
@@ -239,7 +252,7 @@ double split_rule(const std::vector<Sample>& samples, const std::vector<int>& ro
 
 // Fits one class: LM on each layer's assigned kernel, then every layer reassigned to its fastest kernel under the
 // new parameters, a few rounds (the loss of the min-form never rises).
-Columns fit_assigned(const std::vector<Sample>& samples, const std::vector<int>& rows, const DramKnee& knee, double p,
+Columns fit_assigned(const std::vector<Sample>& samples, const std::vector<int>& rows, const DramKnee& knee, const Exponents& p,
                      double split_min_reduction, double* loss_out) {
   std::vector<Columns> x;
   std::vector<double> t;
@@ -280,25 +293,29 @@ const ClassTime& TimeModel::params_for(LayerClass c) const {
 
 double pass_extra_s(const PassTerms& t, const PassCost& cost) {
   if (!(t.cold_bytes > 0)) return 0;
-  const double per_byte = cost.s_per_cold_byte >= 0 ? cost.s_per_cold_byte : t.loop_s_per_dram_byte;
-  const double p = t.loop_p;
-  return t.scale * (join(t.compute_s, t.memory_s + per_byte * t.cold_bytes, p).s - join(t.compute_s, t.memory_s, p).s);
+  const double cold = (cost.s_per_cold_byte >= 0 ? cost.s_per_cold_byte : t.loop_s_per_dram_byte) * t.cold_bytes;
+  if (!(t.loop_q > 0)) {
+    const double memory = t.memory_s + t.dram_s;
+    return t.scale * (join(t.compute_s, memory + cold, t.loop_p).s - join(t.compute_s, memory, t.loop_p).s);
+  }
+  const double cached = join(t.compute_s, t.memory_s, t.loop_p).s;
+  return t.scale * (join(cached, t.dram_s + cold, t.loop_q).s - join(cached, t.dram_s, t.loop_q).s);
 }
 
 TimeEstimate TimeModel::estimate_parts(const KernelFeatures& f, const TreeInput* x, PassTerms* terms) const {
   TimeEstimate e;
   int which = -1;
   const Columns c = as_array(params_for(f.cls));
-  const double loop = fastest(c, f, dram, p, split_min_reduction, &which);
+  const double loop = fastest(c, f, dram, exponents(), split_min_reduction, &which);
   const double scale = x && !corrector.empty() ? std::exp(corrector.predict(*x)) : 1;
   e.kernel = which >= 0 ? f.configs[static_cast<std::size_t>(which)] : f.heuristic;
   e.t = loop * scale;
   if (f.working_set > f.bytes) {
     const Columns xs = columns(e.kernel, f, dram);
     PassTerms t;
-    t.compute_s = compute_side(c, xs), t.memory_s = memory_side(c, xs);
+    t.compute_s = compute_side(c, xs), t.memory_s = c[5] * xs[5], t.dram_s = c[6] * xs[6];
     t.cold_bytes = std::max(0.0, dram.dram_bytes(f.bytes, f.working_set) - xs[6]);
-    t.loop_s_per_dram_byte = c[6], t.loop_p = p, t.scale = scale;
+    t.loop_s_per_dram_byte = c[6], t.loop_p = p, t.loop_q = q, t.scale = scale;
     e.t += pass_extra_s(t, pass);
     if (terms) *terms = t;
   } else if (terms) {
@@ -333,7 +350,12 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
   const DramKnee& knee = m.dram;
   const std::vector<int> timed = timed_rows(samples, rows);
   if (timed.empty()) return m;
-  const std::vector<double> exponents = options.p > 0 ? std::vector<double>{options.p} : std::vector<double>{1, 2, 4};
+  // A DRAM stream overlapped at q 4 is tried beside p 1 and 2 (at p 4 the one join already overlaps): four fits,
+  // two rounds on two cores.
+  std::vector<Exponents> exponents;
+  for (const double p : options.p > 0 ? std::vector<double>{options.p} : std::vector<double>{1, 2, 4})
+    for (const double q : options.q >= 0 ? std::vector<double>{options.q} : std::vector<double>{0, 4})
+      if (q == 0 || p < 2 || options.p > 0) exponents.push_back({p, q});
   m.split_min_reduction = split_rule(samples, timed);
   const std::vector<int> pooled_rows = row_sample(timed, kTimeFitRowCap);
   std::vector<Columns> fits(exponents.size());
@@ -343,14 +365,15 @@ TimeModel fit_time_model(const std::vector<Sample>& samples, const std::vector<i
   });
   double best_loss = HUGE_VAL;
   for (std::size_t i = 0; i < exponents.size(); ++i)
-    if (losses[i] < best_loss) best_loss = losses[i], m.p = exponents[i], m.pooled = from_array(fits[i], timed.size());
+    if (losses[i] < best_loss)
+      best_loss = losses[i], m.p = exponents[i].p, m.q = exponents[i].q, m.pooled = from_array(fits[i], timed.size());
   parallel_for(kLayerClasses, [&](std::size_t k, std::size_t) {
     std::vector<int> members;
     for (const int r : timed)
       if (static_cast<std::size_t>(samples[static_cast<std::size_t>(r)].k.cls) == k) members.push_back(r);
     if (members.size() < kMinClassCases) return;
     double loss = 0;
-    m.cls[k] = from_array(fit_assigned(samples, row_sample(members, kTimeFitRowCap), knee, m.p, m.split_min_reduction, &loss),
+    m.cls[k] = from_array(fit_assigned(samples, row_sample(members, kTimeFitRowCap), knee, m.exponents(), m.split_min_reduction, &loss),
                           members.size());
   });
   m.fitted = true;
@@ -383,7 +406,7 @@ double choose_cache_knee(const std::vector<Sample>& samples, const std::vector<i
   std::vector<double> losses(mibs.size(), 0);
   parallel_for(mibs.size(), [&](std::size_t i, std::size_t) {
     TimeFitOptions o;
-    o.p = 2;
+    o.p = 2, o.q = 0;  // the knee under the form it was chosen with before the DRAM join
     losses[i] = squared_log_error(fit_time_model(samples, rows, mibs[i] * 1024 * 1024, units, o), samples, rows);
   });
   // In order, so a knee wins only by a clear margin over a smaller one (as if searched one after another).

@@ -25,6 +25,12 @@ struct ClassTime {
   std::size_t cases = 0;
 };
 
+// How the time model's sides join (time_model.cpp evaluate_parts): p joins compute and memory; q > 0 joins the DRAM
+// stream to that at its own exponent, q = 0 keeps DRAM bytes in the memory side.
+struct Exponents {
+  double p = 2, q = 0;
+};
+
 struct TimeEstimate {
   double t = 0;
   KernelConfig kernel;
@@ -43,9 +49,9 @@ struct PassCost {
 
 // One layer's parts of its in-pass time under the model (what a calibration weighs).
 struct PassTerms {
-  double compute_s = 0, memory_s = 0;  // the two sides of the loop time (before the corrector)
-  double cold_bytes = 0;               // DRAM bytes the pass adds to the loop's
-  double loop_s_per_dram_byte = 0, loop_p = 1;  // the loop fit's price and exponent
+  double compute_s = 0, memory_s = 0, dram_s = 0;  // the sides of the loop time (before the corrector): on-chip, DRAM
+  double cold_bytes = 0;                           // DRAM bytes the pass adds to the loop's
+  double loop_s_per_dram_byte = 0, loop_p = 1, loop_q = 0;  // the loop fit's DRAM price and exponents
   double scale = 1;                    // the corrector's factor
 };
 
@@ -57,6 +63,8 @@ struct TimeModel {
   double units = 0;        // parallel units the features are computed with
   DramKnee dram;           // the DRAM term's knee (0: none) and form (dram_knee.hpp)
   double p = 2;            // soft-max exponent (1: compute + memory; large: the larger of the two)
+  double q = 0;            // the DRAM stream's exponent against that (0: DRAM bytes in the memory side; models before it)
+  Exponents exponents() const { return {p, q}; }
   // Split-K as the library decides it, learned from runs that recorded their launches: a split-K candidate counts
   // only where the reduction is at least this long (0: no rule, every candidate). Libraries split only long
   // reductions; without the rule the model would credit a short one with a split's speed.
@@ -83,7 +91,8 @@ struct TimeModel {
 
 struct TimeFitOptions {
   int corrector_rounds = 0;
-  double p = 0;  // 0: chosen among {1, 2, 4} by training loss
+  double p = 0;   // 0: chosen among {1, 2, 4} by training loss
+  double q = -1;  // < 0: chosen among {0, 4} with p
 };
 
 constexpr std::size_t kMinClassCases = 8;

@@ -261,6 +261,36 @@ TEST(ModelV2, APassIsPricedOnTheOtherNetworksNetCases) {
   }
 }
 
+// The simulated 16-core CPU streams a GEMM's compulsory DRAM bytes behind its compute (a soft maximum) while its
+// packing traffic adds to it: the fit finds both, p 1 for compute and cached bytes, q 4 for the DRAM stream, and the
+// model file keeps q (a file without it reads as DRAM inside the memory side; q in (0, 1) is named).
+TEST(ModelV2, ADramStreamThatOverlapsComputeGetsItsOwnJoin) {
+  const sim::Device xeon = sim::cpu_device(sim::cpu_preset("xeon16"));
+  const FitOutcome out = run_fit(model_grid_request(xeon, "sim_q_grid.json"));
+  ASSERT_TRUE(out.model.conv.has_time);
+  EXPECT_EQ(out.model.conv.time.p, 1);
+  EXPECT_EQ(out.model.conv.time.q, 4);
+  nlohmann::json doc = model_to_json(out.model);
+  EXPECT_EQ(model_from_json(doc).conv.time.q, 4);
+  doc["time_models"]["conv"].erase("q");
+  EXPECT_EQ(model_from_json(doc).conv.time.q, 0);
+  doc["time_models"]["conv"]["q"] = 0.5;
+  try {
+    model_from_json(doc);
+    ADD_FAILURE() << "q 0.5 was read";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("'q'"), std::string::npos) << e.what();
+  }
+  // The two forms differ where DRAM bytes meet compute: vgg16's 14x14 3x3 conv (9.4 MB of weights) in a pass.
+  EnergyModel inside = out.model;
+  inside.conv.time.q = 0;
+  layers::Layer big = layers::network_layers("vgg16")[12];
+  PredictOptions in_pass;
+  in_pass.use_measured = false;
+  in_pass.working_set_bytes = 600e6;
+  EXPECT_LT(predict_layer(out.model, big, "big", in_pass).time_s, predict_layer(inside, big, "big", in_pass).time_s);
+}
+
 // A network check says how precise its own measurement is: the Net/ case's standard error over its repetitions,
 // noise/sqrt(reps) for the simulator's lognormal noise, in the check, the report and nowhere for one repetition.
 TEST(ModelV2, NetworkCheckCarriesItsMeasurementsStandardError) {
