@@ -1,5 +1,6 @@
 #include "analysis/laws.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -13,19 +14,16 @@ double tile_factor(double w, double k) {
 // α = a·g(K) with g fixed: a in closed form; returns the loss.
 template <typename G>
 double fit_scale(const std::vector<KStat>& stats, G g, double* a) {
-  double num = 0, den = 0;
+  // One g per K: at the least-squares scale a = num/den the loss Σ(sxx·a²g² − 2·sx·a·g + n) is Σn − num²/den.
+  double num = 0, den = 0, n = 0;
   for (const KStat& s : stats) {
-    const double gk = g(s.k);
+    const double gk = g(s);
     num += s.sx * gk;
     den += s.sxx * gk * gk;
+    n += s.n;
   }
   *a = den > 0 ? num / den : 0;
-  double loss = 0;
-  for (const KStat& s : stats) {
-    const double alpha = *a * g(s.k);
-    loss += s.sxx * alpha * alpha - 2 * s.sx * alpha + s.n;
-  }
-  return loss;
+  return den > 0 ? std::max(0.0, n - num * num / den) : n;
 }
 
 }  // namespace
@@ -93,6 +91,7 @@ std::vector<KStat> k_stats(const std::vector<Sample>& samples, const std::vector
     KStat& st = by_k[s.f.k];
     const double x = s.f.macs / s.energy;
     st.k = s.f.k;
+    st.log_k = std::log(s.f.k);
     st.sxx += x * x;
     st.sx += x;
     st.n += 1;
@@ -124,14 +123,14 @@ LawFit fit_law(Law law, const std::vector<KStat>& stats) {
   switch (law) {
     case Law::constant:
       fit.loss = fit_scale(
-          stats, [](double) { return 1.0; }, &fit.a);
+          stats, [](const KStat&) { return 1.0; }, &fit.a);
       break;
     case Law::tile: {
       fit.loss = HUGE_VAL;
       for (double w = 1; w <= 256; w *= 2) {
         double a = 0;
         const double loss = fit_scale(
-            stats, [w](double k) { return tile_factor(w, k); }, &a);
+            stats, [w](const KStat& s) { return tile_factor(w, s.k); }, &a);
         if (loss < fit.loss * (1 - 1e-9)) fit.a = a, fit.w = w, fit.loss = loss;
       }
       break;
@@ -139,7 +138,7 @@ LawFit fit_law(Law law, const std::vector<KStat>& stats) {
     case Law::power: {
       const auto loss_at = [&](double b, double* a) {
         return fit_scale(
-            stats, [b](double k) { return std::pow(k, -b); }, a);
+            stats, [b](const KStat& s) { return std::exp(-b * s.log_k); }, a);
       };
       double best_b = 0, a = 0, best = HUGE_VAL;
       for (double b = -1.0; b <= 2.0 + 1e-9; b += 0.05) {

@@ -29,6 +29,7 @@ double law_alpha(const LawFit& fit, double k);
 // Per distinct K: sxx = Σ x², sx = Σ x, n; the best free slope for that K is sx / sxx.
 struct KStat {
   double k = 0, sxx = 0, sx = 0, n = 0;
+  double log_k = 0;  // log(k): the power law's α evaluates exp(−b·log k) (no pow per K and step)
   double slope() const { return sx / sxx; }
 };
 

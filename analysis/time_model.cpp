@@ -60,7 +60,7 @@ inline Joined join(double a, double b, double p) {
 struct Evaluated {
   double e, da, db, dd;
 };
-Evaluated evaluate_parts(const Columns& c, const Columns& x, const Exponents& j) {
+inline Evaluated evaluate_parts(const Columns& c, const Columns& x, const Exponents& j) {
   const double a = compute_side(c, x), b = c[5] * x[5], d = c[6] * x[6];
   if (!(j.q > 0)) {
     const Joined s = join(a, b + d, j.p);
