@@ -37,8 +37,8 @@ struct TimeEstimate {
 };
 
 // What calling a layer inside a network pass adds to its loop time: the data the other layers evicted come cold from
-// DRAM (KernelFeatures::working_set beyond the cache). The cold bytes join the memory side, which joins the compute
-// side at the loop fit's exponent p, each at `s_per_cold_byte`. Uncalibrated (no network measured) that price is the
+// DRAM (KernelFeatures::working_set beyond the cache). The cold bytes join the loop's as the loop fit joins its DRAM
+// bytes (in the memory side at p, or as the DRAM stream at q), each at `s_per_cold_byte`. Uncalibrated (no network measured) that price is the
 // loop fit's s_per_dram_byte; calibrated on Net/ cases against their layers alone (pass_cost.hpp) it is what a cold
 // byte costs this device in a pass: more than a streamed one where each miss stalls a core, less where prefetch or
 // warps in flight hide the stream behind compute.
