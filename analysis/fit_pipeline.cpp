@@ -357,6 +357,11 @@ FitOutcome run_fit(const FitRequest& request) {
   std::map<std::string, const Case*> layer_cases;
   for (const Case& c : out.cases)
     if (c.kind == CaseKind::conv || c.kind == CaseKind::fc) layer_cases.emplace(c.name, &c);
+  // The layer as this run measured it alone (null when it did not).
+  const auto measured_alone = [&layer_cases](const layers::Layer& l) -> const Case* {
+    const auto found = layer_cases.find(layers::case_name(l));
+    return found == layer_cases.end() ? nullptr : found->second;
+  };
   struct NetRun {
     const Case* net;
     std::vector<layers::Layer> layers;
@@ -378,9 +383,9 @@ FitOutcome run_fit(const FitRequest& request) {
     passes[i].name = runs[i].net->name;
     passes[i].net_s = runs[i].net->time_s.empty() ? std::nan("") : mean_of(runs[i].net->time_s);
     for (const layers::Layer& l : runs[i].layers) {
-      const auto measured = layer_cases.find(layers::case_name(l));
-      passes[i].alone_s += measured != layer_cases.end() && !measured->second->time_s.empty()
-                               ? mean_of(measured->second->time_s)
+      const Case* measured = measured_alone(l);
+      passes[i].alone_s += measured && !measured->time_s.empty()
+                               ? mean_of(measured->time_s)
                                : predict_layer(out.model, l, l.label, model_only).time_s;
       passes[i].layers.push_back(pass_terms_of(out.model, l, runs[i].working_set));
     }
@@ -391,10 +396,7 @@ FitOutcome run_fit(const FitRequest& request) {
   };
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const Case& c = *runs[i].net;
-    std::vector<NetworkPass> others;
-    for (std::size_t j = 0; j < passes.size(); ++j)
-      if (j != i || request.train_on_networks) others.push_back(passes[j]);
-    const PassCost cost = fit_pass_cost(others);
+    const PassCost cost = request.train_on_networks ? fit_pass_cost(passes) : fit_pass_cost(passes, i);
     set_pass(cost);
     NetCheck check;
     check.name = c.name;
@@ -413,11 +415,11 @@ FitOutcome run_fit(const FitRequest& request) {
       const Prediction p = predict_layer(out.model, l, l.label, in_pass);
       check.predicted_J += p.energy_J, check.predicted_s += p.time_s;
       check.predicted_lo_J += p.energy_lo_J, check.predicted_hi_J += p.energy_hi_J;
-      const auto measured = layer_cases.find(layers::case_name(l));
-      const bool has_energy = measured != layer_cases.end() && !values(*measured->second, request.target).empty();
-      const bool has_time = measured != layer_cases.end() && !measured->second->time_s.empty();
-      check.layers_measured_J += has_energy ? mean_of(values(*measured->second, request.target)) : std::nan("");
-      check.layers_measured_s += has_time ? mean_of(measured->second->time_s) : std::nan("");
+      const Case* measured = measured_alone(l);
+      const bool has_energy = measured && !values(*measured, request.target).empty();
+      const bool has_time = measured && !measured->time_s.empty();
+      check.layers_measured_J += has_energy ? mean_of(values(*measured, request.target)) : std::nan("");
+      check.layers_measured_s += has_time ? mean_of(measured->time_s) : std::nan("");
     }
     out.net_checks.push_back(check);
   }

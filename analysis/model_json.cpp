@@ -125,19 +125,23 @@ PassCost pass_from_json(const json& j, const std::string& where) {
   return c;
 }
 
+// The time model's form as the file states it: with the DRAM stream joined at q, or its bytes in the memory side.
+std::string time_form(bool dram_stream) {
+  const std::string compute = "A = s_per_wave*waves + s_per_wave_step*waves*steps + s_per_mac*critical-path MACs + "
+                              "s_per_feed_byte*critical-path operand bytes";
+  const std::string dram = "s_per_dram_byte*DRAM bytes (dram_form); times exp(corrector)";
+  return dram_stream ? "launches*launch_s + (C^q + D^q)^(1/q), C = (A^p + B^p)^(1/p), " + compute +
+                           ", B = s_per_byte*bytes, D = " + dram
+                     : "launches*launch_s + (A^p + B^p)^(1/p), " + compute + ", B = s_per_byte*bytes + " + dram;
+}
+
 json time_to_json(const TypeModel& tm) {
   const TimeModel& t = tm.time;
   json classes = json::object();
   for (int c = 0; c < kLayerClasses; ++c)
     if (t.cls[static_cast<std::size_t>(c)].fitted) classes[class_name(static_cast<LayerClass>(c))] = class_time_to_json(t.cls[static_cast<std::size_t>(c)]);
   return {{"chosen", tm.time_chosen},
-          {"form", t.q > 0 ? "launches*launch_s + (C^q + D^q)^(1/q), C = (A^p + B^p)^(1/p), A = s_per_wave*waves + "
-                             "s_per_wave_step*waves*steps + s_per_mac*critical-path MACs + s_per_feed_byte*critical-path "
-                             "operand bytes, B = s_per_byte*bytes, D = s_per_dram_byte*DRAM bytes (dram_form); times "
-                             "exp(corrector)"
-                           : "launches*launch_s + (A^p + B^p)^(1/p), A = s_per_wave*waves + s_per_wave_step*waves*steps + "
-                             "s_per_mac*critical-path MACs + s_per_feed_byte*critical-path operand bytes, B = s_per_byte*bytes + "
-                             "s_per_dram_byte*DRAM bytes (dram_form); times exp(corrector)"},
+          {"form", time_form(t.q > 0)},
           {"dram_form", dram_form_name(t.dram.hinge)},
           {"units", t.units},
           {"cache_bytes", t.dram.cache_bytes},

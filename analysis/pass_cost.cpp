@@ -10,9 +10,11 @@ double pass_time_error(const NetworkPass& net, const PassCost& cost) {
   return (t - net.net_s) / net.net_s;
 }
 
-PassCost fit_pass_cost(const std::vector<NetworkPass>& nets) {
+PassCost fit_pass_cost(const std::vector<NetworkPass>& nets, std::size_t left_out) {
   std::vector<const NetworkPass*> usable;
-  for (const NetworkPass& n : nets) {
+  for (std::size_t i = 0; i < nets.size(); ++i) {
+    if (i == left_out) continue;
+    const NetworkPass& n = nets[i];
     bool cold = false;
     for (const PassTerms& l : n.layers) cold = cold || l.cold_bytes > 0;
     if (cold && n.net_s > 0 && std::isfinite(n.alone_s)) usable.push_back(&n);

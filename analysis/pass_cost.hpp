@@ -2,6 +2,7 @@
 // a run measured: how much of the cold DRAM stream this device hides behind compute, and what a cold byte costs.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ struct NetworkPass {
 // the Net/ time); how the cold bytes join the rest stays the loop fit's (its exponent: an exponent fitted beside the
 // price on three or four networks described them and missed the next, 37% off on a real CPU). Uncalibrated
 // (networks = 0) from none, or when no layer of any network comes cold.
-PassCost fit_pass_cost(const std::vector<NetworkPass>& nets);
+// `left_out`: the index of a network not to calibrate on (a held-out check's own); none by default.
+PassCost fit_pass_cost(const std::vector<NetworkPass>& nets, std::size_t left_out = static_cast<std::size_t>(-1));
 
 // The relative error of each network's predicted pass time (alone_s + Σ pass_extra_s) under `cost`.
 double pass_time_error(const NetworkPass& net, const PassCost& cost);
