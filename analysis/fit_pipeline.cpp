@@ -120,28 +120,36 @@ bool network_run(const std::map<std::string, std::string>& context) {
 }
 
 void fill_features(std::vector<Sample>* samples, const std::vector<const Case*>& cases, const Hardware& hw,
-                   double units, double min_tile_area = 0) {
+                   double units, const TileSet& tiles = {}) {
   parallel_for(samples->size(), [&](std::size_t i, std::size_t) {
     Sample& s = (*samples)[i];
     const Case& c = *cases[i];
-    s.k = kernel_features(c.layer, c.macs, c.bytes, hw, units, c.kernels, min_tile_area);
+    s.k = kernel_features(c.layer, c.macs, c.bytes, hw, units, c.kernels, tiles);
     s.tx = tree_input(s.k);
     s.k_unseen = c.kernels > 0 ? std::make_shared<const KernelFeatures>(
-                                     kernel_features(c.layer, c.macs, c.bytes, hw, units, 0, min_tile_area))
+                                     kernel_features(c.layer, c.macs, c.bytes, hw, units, 0, tiles))
                                : nullptr;
   });
+}
+
+// A CPU's GEMM blocks shrink to the rows there are, in micro-kernels of 8 rows. The rows were also chosen between 8
+// and 6 (BLIS's Haswell kernel) by the held-out test below: on two simulated CPUs (micro-kernels of 6) and this VM's
+// oneDNN the two scored within 3% of each other, too close to learn, so 8 is fixed.
+TileSet default_tile_set(const Hardware& hw) {
+  return hw.backend == "cpu" ? TileSet{0, 8} : TileSet{};
 }
 
 // GPU: the smallest CTA tile the library has (TimeModel::min_tile_area), by held-out time error. For each candidate
 // tile list the roofline time model is fitted on the even configurations and scored on the odd ones and the other
 // way round (log errors of the layers as unmeasured ones are seen). A larger minimum must beat the smaller by 2%:
 // every tile stays the default. At most 2,000 configurations take part (row_sample), so large runs pay little.
-double choose_min_tile_area(const TypeData& data, const Hardware& hw, double units) {
-  if (hw.backend == "cpu") return 0;
+TileSet choose_tile_set(const TypeData& data, const Hardware& hw, double units) {
+  if (hw.backend == "cpu") return default_tile_set(hw);
+  const std::vector<TileSet> candidates = {default_tile_set(hw), {2048, 0}};
   std::vector<int> timed;
   for (std::size_t i = 0; i < data.samples.size(); ++i)
     if (data.samples[i].time > 0) timed.push_back(static_cast<int>(i));
-  if (timed.size() < 40) return 0;
+  if (timed.size() < 40) return candidates[0];
   std::vector<Sample> picked;
   std::vector<const Case*> cases;
   for (const int r : row_sample(timed, 2000)) {
@@ -150,16 +158,17 @@ double choose_min_tile_area(const TypeData& data, const Hardware& hw, double uni
   }
   std::vector<int> halves[2];
   for (std::size_t i = 0; i < picked.size(); ++i) halves[picked[i].group % 2].push_back(static_cast<int>(i));
-  if (halves[0].size() < 16 || halves[1].size() < 16) return 0;
-  double chosen = 0, chosen_loss = HUGE_VAL;
-  for (const double area : {0.0, 2048.0}) {
-    fill_features(&picked, cases, hw, units, area);
+  if (halves[0].size() < 16 || halves[1].size() < 16) return candidates[0];
+  TileSet chosen = candidates[0];
+  double chosen_loss = HUGE_VAL;
+  for (const TileSet& tiles : candidates) {
+    fill_features(&picked, cases, hw, units, tiles);
     TimeFitOptions o;
     o.p = 2, o.q = 0;  // a shape choice: the DRAM join is chosen later, with the model
     double loss = 0;
     for (int h = 0; h < 2; ++h)
       loss += squared_log_error(fit_time_model(picked, halves[h], 0, units, o), picked, halves[1 - h], true);
-    if (std::isfinite(loss) && loss < 0.98 * chosen_loss) chosen_loss = loss, chosen = area;
+    if (std::isfinite(loss) && loss < 0.98 * chosen_loss) chosen_loss = loss, chosen = tiles;
   }
   return chosen;
 }
@@ -174,7 +183,7 @@ double choose_units(TypeData* data, const Hardware& hw) {
   const std::vector<double> candidates = hw.backend == "cpu" ? std::vector<double>{1, 2, 4, 6, 8, 12, 16, 32, 64}
                                                              : std::vector<double>{4, 8, 16, 28, 46, 68, 80, 108, 132};
   for (const double u : candidates) {
-    fill_features(&data->samples, data->cases, hw, u);
+    fill_features(&data->samples, data->cases, hw, u, default_tile_set(hw));
     TimeFitOptions o;
     o.p = 2, o.q = 0;  // a shape choice: the DRAM join is chosen later, with the model
     const double loss = squared_log_error(fit_time_model(data->samples, rows, 0, u, o), data->samples, rows);
@@ -316,10 +325,11 @@ FitOutcome run_fit(const FitRequest& request) {
     FitOptions options = request.options;
     options.units = out.hardware.units > 0 ? out.hardware.units : choose_units(data, out.hardware);
     options.cache_bytes = out.hardware.cache_bytes > 0 ? out.hardware.cache_bytes : -1;
-    const double min_tile_area = choose_min_tile_area(*data, out.hardware, options.units);
-    fill_features(&data->samples, data->cases, out.hardware, options.units, min_tile_area);
+    const TileSet tiles = choose_tile_set(*data, out.hardware, options.units);
+    fill_features(&data->samples, data->cases, out.hardware, options.units, tiles);
     data->fit = fit_type(data->samples, options);
-    data->fit.time.min_tile_area = min_tile_area;
+    data->fit.time.min_tile_area = tiles.min_tile_area;
+    data->fit.time.cpu_micro_rows = tiles.cpu_micro_rows;
     data->fitted = true;
     if (data->fit.folds < 2)
       out.warnings.push_back(std::string(type) + ": fewer than 2 configurations; no cross-validation");

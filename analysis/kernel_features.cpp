@@ -14,7 +14,8 @@ struct Tile {
 // Typical CUTLASS/cuDNN CTA tiles: large tiles run at the best MAC rate, small ones fill the SMs of small layers.
 const Tile kGpuTiles[] = {{256, 128, 1.0}, {128, 128, 0.95}, {128, 64, 0.88}, {64, 64, 0.75},
                           {64, 32, 0.6},   {32, 64, 0.6},    {32, 32, 0.45},  {16, 64, 0.4}};
-// CPU GEMM blocks per thread task (register and cache blocking); N is padded to the SIMD width separately.
+// CPU GEMM blocks per thread task (register and cache blocking); N is padded to the SIMD width separately. Rows
+// are 8, 4, 2, 1 micro-kernels of 8 rows here, of TileSet::cpu_micro_rows where it is set.
 const Tile kCpuTiles[] = {{64, 64, 1.0}, {32, 64, 0.92}, {16, 64, 0.85}, {8, 128, 0.8}};
 
 double ceil_div(double a, double b) {
@@ -63,7 +64,7 @@ LayerClass class_of(const layers::Layer& layer) {
 }
 
 KernelFeatures kernel_features(const layers::Layer& layer, double macs, double bytes, const Hardware& hw,
-                               double units, double launches, double min_tile_area) {
+                               double units, double launches, const TileSet& tile_set) {
   KernelFeatures f;
   f.cls = class_of(layer);
   f.macs = macs;
@@ -100,9 +101,12 @@ KernelFeatures kernel_features(const layers::Layer& layer, double macs, double b
   const std::size_t count = cpu ? sizeof(kCpuTiles) / sizeof(Tile) : sizeof(kGpuTiles) / sizeof(Tile);
   for (std::size_t t = 0; t < count; ++t) {
     const Tile& tile = tiles[t];
-    if (!cpu && t > 0 && tile.m * tile.n < min_tile_area) continue;  // the largest tile always stays
-    // Tiles keep their size: a small layer pays for the padding, as a real kernel does.
-    const double tm = tile.m, tn = tile.n;
+    if (!cpu && t > 0 && tile.m * tile.n < tile_set.min_tile_area) continue;  // the largest tile always stays
+    // GPU tiles keep their size: a small layer pays for the padding, as a real kernel does. A CPU block shrinks to
+    // the rows there are, padded to the micro-kernel's.
+    double tm = tile.m;
+    const double tn = tile.n, mr = tile_set.cpu_micro_rows;
+    if (cpu && mr > 0) tm = std::min(tile.m / 8 * mr, ceil_div(m, mr) * mr);
     const double n_tiles = batches * ceil_div(m, tm) * ceil_div(ng, tn);
     KernelConfig best_split;
     double best_split_cost = HUGE_VAL;

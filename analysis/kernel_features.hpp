@@ -50,10 +50,19 @@ struct KernelFeatures {
   double measured_launches = 0;  // launches per call the run recorded (0: unknown)
 };
 
+// Which tiles the library has, as learned at fit time (TimeModel keeps them).
+struct TileSet {
+  // GPU: the smallest CTA tile, in output elements (m·n); 0: every tile of the list.
+  double min_tile_area = 0;
+  // CPU: rows of the GEMM micro-kernel (register block). Blocks are that many rows times 8, 4, 2, 1 and a block
+  // shrinks to the matrix's rows rounded up to it, as BLAS and oneDNN shrink theirs; 0: blocks of 64, 32, 16 and
+  // 8 rows that keep their size (models before the rows were learned).
+  double cpu_micro_rows = 0;
+};
+
 // `units`: the parallel units to schedule on (hardware.units, or a fitted candidate when the context lacks it).
 // `launches`: measured kernel launches per call (0 = unknown: one, plus one for a split-K reduction).
-// min_tile_area (GPU): the smallest CTA tile, in output elements (m·n), the library is taken to have; 0: every tile.
 KernelFeatures kernel_features(const layers::Layer& layer, double macs, double bytes, const Hardware& hw,
-                               double units, double launches = 0, double min_tile_area = 0);
+                               double units, double launches = 0, const TileSet& tiles = {});
 
 }  // namespace layer_energy::analysis

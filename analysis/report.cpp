@@ -77,7 +77,9 @@ void time_text(std::string* out, const TypeFit& fit) {
                                         : std::string("none"),
                       t.min_tile_area > 0 ? fmt::format(", candidate tiles of at least {:g} outputs (smaller ones "
                                                         "dropped by held-out time)", t.min_tile_area)
-                                          : std::string());
+                      : t.cpu_micro_rows > 0 ? fmt::format(", CPU blocks shrunk to the rows there are in micro-kernels "
+                                                           "of {:g} rows", t.cpu_micro_rows)
+                                             : std::string());
   const auto line = [&](const char* cls, const ClassTime& c) {
     *out += fmt::format("- {} ({} cases): {:.3g} µs per launch, {:.3g} µs per wave, {:.3g} ns per wave step, {:.4g} GMAC/s per "
                         "unit, {:.4g} GB/s on chip{}\n", cls, c.cases, c.launch * 1e6, c.wave * 1e6, c.step * 1e9,
