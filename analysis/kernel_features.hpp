@@ -56,7 +56,7 @@ struct TileSet {
   double min_tile_area = 0;
   // CPU: rows of the GEMM micro-kernel (register block). Blocks are that many rows times 8, 4, 2, 1 and a block
   // shrinks to the matrix's rows rounded up to it, as BLAS and oneDNN shrink theirs; 0: blocks of 64, 32, 16 and
-  // 8 rows that keep their size (models before the rows were learned).
+  // 8 rows that keep their size (models written before it).
   double cpu_micro_rows = 0;
 };
 

@@ -74,7 +74,7 @@ struct TimeModel {
   // (0: every tile of the candidate list). Libraries differ: some have 32x32 and 16x64 tiles for skinny GEMMs, some
   // start at 64x32; a tile the library lacks makes small layers predicted fast.
   double min_tile_area = 0;
-  // CPU: the GEMM micro-kernel's rows, chosen the same way (0: blocks keep their size; see TileSet).
+  // CPU: the GEMM micro-kernel's rows, 8 in every CPU fit (0: blocks keep their size, older models; see TileSet).
   double cpu_micro_rows = 0;
   TileSet tiles() const { return {min_tile_area, cpu_micro_rows}; }
   std::array<ClassTime, kLayerClasses> cls{};
