@@ -139,7 +139,7 @@ TileSet default_tile_set(const Hardware& hw) {
   return hw.backend == "cpu" ? TileSet{0, 8} : TileSet{};
 }
 
-// GPU: the smallest CTA tile the library has (TimeModel::min_tile_area), by held-out time error. For each candidate
+// GPU: the smallest CTA tile the library has (TileSet::min_tile_area), by held-out time error. For each candidate
 // tile list the roofline time model is fitted on the even configurations and scored on the odd ones and the other
 // way round (log errors of the layers as unmeasured ones are seen). A larger minimum must beat the smaller by 2%:
 // every tile stays the default. At most 2,000 configurations take part (row_sample), so large runs pay little.
@@ -328,8 +328,7 @@ FitOutcome run_fit(const FitRequest& request) {
     const TileSet tiles = choose_tile_set(*data, out.hardware, options.units);
     fill_features(&data->samples, data->cases, out.hardware, options.units, tiles);
     data->fit = fit_type(data->samples, options);
-    data->fit.time.min_tile_area = tiles.min_tile_area;
-    data->fit.time.cpu_micro_rows = tiles.cpu_micro_rows;
+    data->fit.time.tiles = tiles;
     data->fitted = true;
     if (data->fit.folds < 2)
       out.warnings.push_back(std::string(type) + ": fewer than 2 configurations; no cross-validation");

@@ -148,8 +148,8 @@ json time_to_json(const TypeModel& tm) {
           {"p", t.p},
           {"q", t.q},
           {"split_min_reduction", t.split_min_reduction},
-          {"min_tile_area", t.min_tile_area},
-          {"cpu_micro_rows", t.cpu_micro_rows},
+          {"min_tile_area", t.tiles.min_tile_area},
+          {"cpu_micro_rows", t.tiles.cpu_micro_rows},
           {"pooled", class_time_to_json(t.pooled)},
           {"classes", classes},
           {"corrector", t.corrector.empty() ? json(nullptr) : trees_to_json(t.corrector)},
@@ -169,10 +169,10 @@ TimeModel time_from_json(const json& j, const std::string& where) {
   // Absent in models written before the split-K rule: no rule.
   if (j.contains("split_min_reduction")) t.split_min_reduction = need_number(j, "split_min_reduction", where);
   // Absent in models written before it was learned: every tile.
-  if (j.contains("min_tile_area")) t.min_tile_area = need_number(j, "min_tile_area", where);
+  if (j.contains("min_tile_area")) t.tiles.min_tile_area = need_number(j, "min_tile_area", where);
   // Absent in models written before it: CPU blocks keep their size.
-  if (j.contains("cpu_micro_rows")) t.cpu_micro_rows = need_number(j, "cpu_micro_rows", where);
-  if (!(t.cpu_micro_rows >= 0)) throw std::runtime_error(where + ": field 'cpu_micro_rows' must be >= 0");
+  if (j.contains("cpu_micro_rows")) t.tiles.cpu_micro_rows = need_number(j, "cpu_micro_rows", where);
+  if (!(t.tiles.cpu_micro_rows >= 0)) throw std::runtime_error(where + ": field 'cpu_micro_rows' must be >= 0");
   t.pooled = class_time_from_json(need_object(j, "pooled", where), where + ".pooled");
   if (j.contains("classes") && j["classes"].is_object()) {
     for (auto it = j["classes"].begin(); it != j["classes"].end(); ++it) {

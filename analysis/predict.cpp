@@ -96,7 +96,7 @@ Sample sample_of(const EnergyModel& model, const TypeModel& part, const layers::
   Sample s;
   s.f = features_of(layer, macs, bytes);
   s.k = kernel_features(layer, macs, bytes, model.hardware, part.has_time ? part.time.units : model.hardware.units, 0,
-                        part.has_time ? part.time.tiles() : TileSet{});
+                        part.has_time ? part.time.tiles : TileSet{});
   s.k.working_set = working_set;
   s.tx = tree_input(s.k);
   return s;

@@ -75,10 +75,10 @@ void time_text(std::string* out, const TypeFit& fit) {
                       t.dram.cache_bytes > 0 ? fmt::format("{:.3g} MiB ({})", t.dram.cache_bytes / 1048576,
                                                            t.dram.hinge ? "hinge" : "smooth thrashing step")
                                         : std::string("none"),
-                      t.min_tile_area > 0 ? fmt::format(", candidate tiles of at least {:g} outputs (smaller ones "
-                                                        "dropped by held-out time)", t.min_tile_area)
-                      : t.cpu_micro_rows > 0 ? fmt::format(", CPU blocks shrunk to the rows there are in micro-kernels "
-                                                           "of {:g} rows", t.cpu_micro_rows)
+                      t.tiles.min_tile_area > 0 ? fmt::format(", candidate tiles of at least {:g} outputs (smaller ones "
+                                                        "dropped by held-out time)", t.tiles.min_tile_area)
+                      : t.tiles.cpu_micro_rows > 0 ? fmt::format(", CPU blocks shrunk to the rows there are in micro-kernels "
+                                                           "of {:g} rows", t.tiles.cpu_micro_rows)
                                              : std::string());
   const auto line = [&](const char* cls, const ClassTime& c) {
     *out += fmt::format("- {} ({} cases): {:.3g} µs per launch, {:.3g} µs per wave, {:.3g} ns per wave step, {:.4g} GMAC/s per "

@@ -70,13 +70,11 @@ struct TimeModel {
   // only where the reduction is at least this long (0: no rule, every candidate). Libraries split only long
   // reductions; without the rule the model would credit a short one with a split's speed.
   double split_min_reduction = 0;
-  // GPU: the smallest CTA tile (output elements m·n) the library has, chosen by held-out time error at fit time
-  // (0: every tile of the candidate list). Libraries differ: some have 32x32 and 16x64 tiles for skinny GEMMs, some
-  // start at 64x32; a tile the library lacks makes small layers predicted fast.
-  double min_tile_area = 0;
-  // CPU: the GEMM micro-kernel's rows, 8 in every CPU fit (0: blocks keep their size, older models; see TileSet).
-  double cpu_micro_rows = 0;
-  TileSet tiles() const { return {min_tile_area, cpu_micro_rows}; }
+  // The tiles the features are computed with. GPU: the smallest CTA tile (output elements m·n) the library has,
+  // chosen by held-out time error at fit time (0: every tile of the candidate list). Libraries differ: some have
+  // 32x32 and 16x64 tiles for skinny GEMMs, some start at 64x32; a tile the library lacks makes small layers
+  // predicted fast. CPU: the GEMM micro-kernel's rows, 8 in every CPU fit (0: blocks keep their size, older models).
+  TileSet tiles;
   std::array<ClassTime, kLayerClasses> cls{};
   ClassTime pooled;
   BoostedTrees corrector;

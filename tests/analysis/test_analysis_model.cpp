@@ -104,18 +104,18 @@ TEST(ModelV2, SmallestTileChosenByHeldOutTime) {
   FitRequest request = roofline_only_on_model_grid(sim::gpu_device(sim::gpu_preset("h200")), "sim_tiles.json");
   const FitOutcome out = run_fit(request);
   ASSERT_TRUE(out.conv.fitted && out.fc.fitted);
-  EXPECT_EQ(out.fc.fit.time.min_tile_area, 2048);
-  EXPECT_EQ(out.conv.fit.time.min_tile_area, 0);
+  EXPECT_EQ(out.fc.fit.time.tiles.min_tile_area, 2048);
+  EXPECT_EQ(out.conv.fit.time.tiles.min_tile_area, 0);
   const EnergyModel back = model_from_json(model_to_json(out.model));
-  EXPECT_EQ(back.fc.time.min_tile_area, 2048);
+  EXPECT_EQ(back.fc.time.tiles.min_tile_area, 2048);
   nlohmann::json old = model_to_json(out.model);
   old["time_models"]["fc"].erase("min_tile_area");
-  EXPECT_EQ(model_from_json(old).fc.time.min_tile_area, 0);
+  EXPECT_EQ(model_from_json(old).fc.time.tiles.min_tile_area, 0);
   request.files = {std::string(LAYER_ENERGY_SOURCE_DIR) + "/results/h200-nvml/quick-run2.json"};
   const FitOutcome real = run_fit(request);
-  EXPECT_EQ(real.fc.fit.time.min_tile_area, 0);
-  EXPECT_EQ(real.conv.fit.time.min_tile_area, 0);
-  EXPECT_EQ(real.conv.fit.time.cpu_micro_rows, 0);  // a GPU's tiles keep their size
+  EXPECT_EQ(real.fc.fit.time.tiles.min_tile_area, 0);
+  EXPECT_EQ(real.conv.fit.time.tiles.min_tile_area, 0);
+  EXPECT_EQ(real.conv.fit.time.tiles.cpu_micro_rows, 0);  // a GPU's tiles keep their size
 }
 
 // A CPU GEMM block shrinks to the rows there are (BLAS and oneDNN shrink theirs), padded to the micro-kernel's 8:
@@ -153,11 +153,11 @@ TEST(ModelV2, CpuBlocksShrinkToTheRowsThereAre) {
   FitRequest request = roofline_only_on_model_grid(sim::cpu_device(sim::cpu_preset("laptop2")), "sim_cpu_rows.json");
   const FitOutcome out = run_fit(request);
   ASSERT_TRUE(out.conv.fitted);
-  EXPECT_EQ(out.conv.fit.time.cpu_micro_rows, 8);
+  EXPECT_EQ(out.conv.fit.time.tiles.cpu_micro_rows, 8);
   nlohmann::json j = model_to_json(out.model);
-  EXPECT_EQ(model_from_json(j).conv.time.cpu_micro_rows, 8);
+  EXPECT_EQ(model_from_json(j).conv.time.tiles.cpu_micro_rows, 8);
   j["time_models"]["conv"].erase("cpu_micro_rows");
-  EXPECT_EQ(model_from_json(j).conv.time.cpu_micro_rows, 0);
+  EXPECT_EQ(model_from_json(j).conv.time.tiles.cpu_micro_rows, 0);
   j["time_models"]["conv"]["cpu_micro_rows"] = -1;
   try {
     model_from_json(j);
@@ -438,8 +438,8 @@ TEST(ModelV2, RealCpuNetworksFromTheGridDoNotRegress) {
   // Before CPU blocks shrank to the rows there are: +6.4/+2.2/+6.2/+18.1%.
   const std::map<std::string, double> bound = {
       {"Net/resnet18", 5.5}, {"Net/mobilenet_v2", 5}, {"Net/vgg16", 8}, {"Net/alexnet", 18}};
-  EXPECT_EQ(out.conv.fit.time.cpu_micro_rows, 8);
-  EXPECT_EQ(out.fc.fit.time.cpu_micro_rows, 8);
+  EXPECT_EQ(out.conv.fit.time.tiles.cpu_micro_rows, 8);
+  EXPECT_EQ(out.fc.fit.time.tiles.cpu_micro_rows, 8);
   for (const NetCheck& check : out.net_checks) {
     EXPECT_EQ(check.pass_networks, 3) << check.name;
     EXPECT_LT(std::fabs(100 * (check.predicted_s / check.measured_s - 1)), bound.at(check.name)) << check.name;
