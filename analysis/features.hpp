@@ -33,6 +33,9 @@ struct Sample {
   double noise = 0;  // relative sd over repetitions (0 when unknown)
   int group = 0;     // configuration index: never split across folds
   double time = 0;   // measured seconds per call (0: not measured)
+  // Ran with its clock lowered by the board's power limit (power_cap.hpp): its time is the limit's, not the nominal
+  // clock's, so the time model is fitted without it and the limit is applied to the prediction after.
+  bool capped = false;
   KernelFeatures k;  // the layer as the hardware runs it (time and physical energy models)
   TreeInput tx{};    // the corrector's inputs
   // The same without the launches the run recorded: the layer as an unmeasured one is seen. Held-out predictions use

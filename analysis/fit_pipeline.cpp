@@ -8,6 +8,7 @@
 #include "analysis/diagnostics.hpp"
 #include "analysis/parallel.hpp"
 #include "analysis/pass_cost.hpp"
+#include "analysis/power_cap.hpp"
 #include "analysis/predict.hpp"
 #include "analysis/range_fields.hpp"
 #include "analysis/row_sample.hpp"
@@ -234,6 +235,10 @@ FitOutcome run_fit(const FitRequest& request) {
   throttle_warnings(out.cases, &out.warnings);
   contention_warnings(out.cases, &out.warnings);
   out.hardware = hardware_from_context(out.context);
+  const PowerCap cap = learn_power_cap(out.cases, out.hardware.clock_MHz);
+  out.hardware.power_cap_W = cap.watts;
+  out.hardware.power_cap_cases = cap.cases;
+  if (!cap.note.empty()) out.hardware.notes.push_back(cap.note);
 
   // The precision with the most usable cases: a model is for one precision.
   std::map<layers::Precision, std::size_t> by_precision;
@@ -284,6 +289,7 @@ FitOutcome run_fit(const FitRequest& request) {
     s.f = features_of(c.layer, c.macs, c.bytes);
     s.energy = v.empty() ? 0 : mean_of(v);
     s.time = c.time_s.empty() ? 0 : mean_of(c.time_s);
+    s.capped = cap.watts > 0 && clock_fell(c, out.hardware.clock_MHz);
     s.noise = v.empty() ? 0 : c.from_aggregate ? c.aggregate_energy_sd / s.energy : relative_sd(v);
     s.group = group_ids.emplace(c.group, static_cast<int>(group_ids.size())).first->second;
     if (v.size() >= 2) noise.push_back(s.noise);
@@ -325,6 +331,7 @@ FitOutcome run_fit(const FitRequest& request) {
     FitOptions options = request.options;
     options.units = out.hardware.units > 0 ? out.hardware.units : choose_units(data, out.hardware);
     options.cache_bytes = out.hardware.cache_bytes > 0 ? out.hardware.cache_bytes : -1;
+    options.power_headroom_W = power_headroom_W(out.hardware, request.target);
     const TileSet tiles = choose_tile_set(*data, out.hardware, options.units);
     fill_features(&data->samples, data->cases, out.hardware, options.units, tiles);
     data->fit = fit_type(data->samples, options);

@@ -8,6 +8,7 @@
 #include "analysis/cv.hpp"
 #include "analysis/nested_cv.hpp"
 #include "analysis/parallel.hpp"
+#include "analysis/power_cap.hpp"
 
 namespace layer_energy::analysis {
 namespace {
@@ -82,14 +83,22 @@ class Fitting {
     TimeFitOptions to;
     to.corrector_rounds = rounds;
     to.p = exponents_.p, to.q = exponents_.q;
-    return fit_time_model(s_, train, cache_, o_.units, to);
+    return fit_time_model(s_, at_nominal_clock(train), cache_, o_.units, to);
   }
   // The soft-max exponents of every later time fit: like the cache knee, a discrete shape choice made once on all
   // rows (the folds would pick them by their own training loss; it costs six fits each).
   void fix_exponents(const Exponents& e) { exponents_ = e; }
 
   TimeModel add_corrector(const TimeModel& base, const std::vector<int>& train, int rounds) const {
-    return with_time_corrector(base, s_, train, rounds);
+    return with_time_corrector(base, s_, at_nominal_clock(train), rounds);
+  }
+
+  // The rows the time model learns from: those the power limit did not slow (all of them when none did).
+  std::vector<int> at_nominal_clock(const std::vector<int>& train) const {
+    std::vector<int> out;
+    for (const int r : train)
+      if (!s_[static_cast<std::size_t>(r)].capped) out.push_back(r);
+    return out.size() >= 3 ? out : train;
   }
 
   // Energy rows of `train`.
@@ -324,6 +333,13 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
     for (std::size_t i = 0; i < n; ++i)
       if (powered[i] && r.nested[i] > 0) abs_r[i] = std::fabs(std::log(energy[i] / r.nested[i]));
     fit.nested.metrics.coverage = cross_conformal_coverage(cells, abs_r, fit.fold_of, folds, options.interval_level);
+    // A held-out layer's time as energy_predict gives it: no shorter than its held-out energy over the power limit.
+    if (fit.has_time && options.power_headroom_W > 0) {
+      for (std::size_t i = 0; i < n; ++i)
+        fit.time_nested.predicted[i] = time_under_cap(fit.time_nested.predicted[i], r.nested[i], options.power_headroom_W);
+      fit.time_nested.metrics = metrics_where(time, fit.time_nested.predicted, timed);
+      fit.power_limited = true;
+    }
   }
 
   // Interval residuals per cell (a cell with too few joins its parent, then the type's pool).
@@ -357,8 +373,12 @@ TypeFit fit_type(const std::vector<Sample>& samples, const FitOptions& options) 
       for (const int row : job.test) {
         const Sample& s = samples[static_cast<std::size_t>(row)];
         const TimeEstimate& th = est[static_cast<std::size_t>(row)];
-        tps[static_cast<std::size_t>(job.v)][static_cast<std::size_t>(row)] = th.t;
-        if (fit.has_energy) eps[static_cast<std::size_t>(job.v)][static_cast<std::size_t>(row)] = predict(m, s, unseen_features(s), th);
+        double& tp = tps[static_cast<std::size_t>(job.v)][static_cast<std::size_t>(row)];
+        tp = th.t;
+        if (!fit.has_energy) continue;
+        const double e = predict(m, s, unseen_features(s), th);
+        eps[static_cast<std::size_t>(job.v)][static_cast<std::size_t>(row)] = e;
+        tp = time_under_cap(tp, e, options.power_headroom_W);
       }
     });
     for (int v = 0; v < 3; ++v) {

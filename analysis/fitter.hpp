@@ -27,6 +27,7 @@ struct FitOptions {
   double interval_level = 0.9;  // the level whose coverage the report checks
   double units = 0;             // parallel units the kernel features assume (0: from the samples' own features)
   double cache_bytes = -1;      // DRAM knee (−1: choose by training loss)
+  double power_headroom_W = 0;  // the power limit left for the target's energy (power_cap.hpp; 0: no limit seen)
 };
 
 // One check's figures: held-out predictions and their metrics.
@@ -45,7 +46,8 @@ struct TypeFit {
 
   // Time.
   bool has_time = false;
-  std::map<std::string, Metrics> time_cv;  // plain CV per time candidate
+  std::map<std::string, Metrics> time_cv;  // plain CV per time candidate (at the nominal clock: no power limit)
+  bool power_limited = false;              // the nested and level-out times include the power limit (power_cap.hpp)
   std::string time_chosen;
   Check time_nested;
   std::map<std::string, Metrics> time_level_out;  // by left-out variable

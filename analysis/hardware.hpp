@@ -16,6 +16,10 @@ struct Hardware {
   double cache_bytes = 0;  // last on-chip cache (GPU L2, CPU L3); 0 = unknown
   double simd_lanes = 0;   // fp32 lanes per CPU core; 0 = unknown (GPU: unused)
   double idle_W = 0;       // idle power before the cases; 0 = not measured
+  // The power limit the cases whose clock fell sat at (power_cap.hpp; learned by energy_fit, not in the context);
+  // 0 = none seen. Predicted times are no shorter than energy over it.
+  double power_cap_W = 0;
+  int power_cap_cases = 0;
   std::vector<std::string> notes;  // which facts were missing or taken from the built-in table
 };
 

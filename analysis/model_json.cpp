@@ -364,8 +364,10 @@ std::string text(const json& doc, const char* key) {
 }
 
 json hardware_to_json(const Hardware& h) {
-  return {{"backend", h.backend}, {"units", h.units},           {"clock_MHz", h.clock_MHz},
+  json out = {{"backend", h.backend}, {"units", h.units},           {"clock_MHz", h.clock_MHz},
           {"cache_bytes", h.cache_bytes}, {"simd_lanes", h.simd_lanes}, {"idle_W", h.idle_W}, {"notes", h.notes}};
+  if (h.power_cap_W > 0) out["power_cap_W"] = h.power_cap_W, out["power_cap_cases"] = h.power_cap_cases;
+  return out;
 }
 
 Hardware hardware_from_json(const json& j) {
@@ -377,6 +379,11 @@ Hardware hardware_from_json(const json& j) {
   h.cache_bytes = optional_number(j, "cache_bytes", 0);
   h.simd_lanes = optional_number(j, "simd_lanes", 0);
   h.idle_W = optional_number(j, "idle_W", 0);
+  h.power_cap_W = optional_number(j, "power_cap_W", 0);
+  h.power_cap_cases = static_cast<int>(optional_number(j, "power_cap_cases", 0));
+  if (h.power_cap_W < 0 || !std::isfinite(h.power_cap_W))
+    throw std::runtime_error("hardware: field 'power_cap_W' must be a power in W (or absent), not " +
+                             std::to_string(h.power_cap_W));
   return h;
 }
 

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "analysis/features.hpp"
+#include "analysis/power_cap.hpp"
 #include "analysis/range_fields.hpp"
 
 namespace layer_energy::analysis {
@@ -227,6 +228,8 @@ Prediction predict_layer(const EnergyModel& model, const layers::Layer& layer, c
       p.energy_J = 0;
       inside = false;
     }
+    // The board's power limit: a layer predicted to draw more than it runs at a lower clock, at about the limit.
+    if (part->has_time) p.time_s = time_under_cap(p.time_s, p.energy_J, power_headroom_W(model.hardware, model.target));
     const ResidualQuantiles& r = part->residuals.for_cell(interval_cell(s.k));
     if (!r.empty()) {
       const double q = conformal_q(r, options.level) * widen;

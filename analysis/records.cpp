@@ -157,6 +157,7 @@ void note_run_facts(Case* c, const json& entry) {
   double v = 0;
   if (number(entry, field::throttled, &v) && v > 0) c->throttled = true;
   if (number(entry, field::kernels, &v) && std::isfinite(v) && v > 0) c->kernels = v;
+  if (number(entry, field::gpu_clock_MHz, &v) && std::isfinite(v) && v > 0) c->clock_MHz.push_back(v);
 }
 
 }  // namespace
@@ -347,6 +348,7 @@ std::vector<Case> merge_cases(const std::vector<std::vector<Case>>& per_file, st
       for (const std::string& a : c.algorithms)
         if (std::find(m.algorithms.begin(), m.algorithms.end(), a) == m.algorithms.end()) m.algorithms.push_back(a);
       m.throttled = m.throttled || c.throttled;
+      m.clock_MHz.insert(m.clock_MHz.end(), c.clock_MHz.begin(), c.clock_MHz.end());
       m.contended += c.contended;
       if (m.kernels == 0) m.kernels = c.kernels;
     }

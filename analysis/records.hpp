@@ -37,6 +37,7 @@ struct Case {
   std::vector<std::string> problems;  // "FILE: CASE: ..." for every rejected record or field
   std::vector<std::string> algorithms;  // distinct algorithm labels (the label up to its first ';')
   bool throttled = false;               // a repetition had the clock move during its window
+  std::vector<double> clock_MHz;        // the GPU clock each record read (gpu_clock_MHz; empty: not recorded)
   int contended = 0;                    // repetitions timed while the threads waited for a CPU: left out
   double kernels = 0;                   // launches per call (the "kernels" counter; 0 = not recorded)
   bool network_run = false;             // read from a --network/--onnx run (kept out of training by default)

@@ -131,7 +131,8 @@ void type_section(std::string* out, const char* title, const TypeData& data, dou
       }
     }
     if (fit.has_time) {
-      *out += "\nTime forms (plain CV):\n\n";
+      *out += fit.power_limited ? "\nTime forms (plain CV, at the nominal clock: before the power limit):\n\n"
+                                : "\nTime forms (plain CV):\n\n";
       *out += kTableHead;
       for (const auto& kv : fit.time_cv) *out += metrics_row(kv.first, kv.second, kv.first == fit.time_chosen);
     }
@@ -177,6 +178,11 @@ std::string markdown_report(const FitOutcome& outcome, const FitRequest& request
                      hw.cache_bytes > 0 ? fmt::format("{:.3g} MiB", hw.cache_bytes / 1048576) : std::string("unknown"),
                      hw.idle_W > 0 ? fmt::format("{:.1f} W", hw.idle_W) : std::string("not measured"));
   for (const std::string& note : hw.notes) out += "  - " + note + "\n";
+  if (hw.power_cap_W > 0)
+    out += fmt::format("- power limit {:.4g} W: where the {} cases whose clock fell below nominal sat. They are left out "
+                       "of the time fit; a predicted time is no shorter than the predicted energy over {}.\n",
+                       hw.power_cap_W, hw.power_cap_cases,
+                       m.target == "dynamic" ? "the limit less idle power" : "the limit");
   out += "- input:";
   for (const std::string& f : request.files) out += " `" + f + "`";
   out += fmt::format("\n- cases read: {}; fitted: {} conv, {} FC\n", outcome.cases.size(), outcome.conv.samples.size(),
