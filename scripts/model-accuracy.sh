@@ -47,7 +47,7 @@ header() {
   echo "| data | part | cases | chosen | energy MAPE (nested) | energy wMAPE | time MAPE (nested) | worst leave-one-level-out | 90% coverage |"
   echo "|---|---|---|---|---|---|---|---|---|"
 }
-fit() {  # fit LABEL DIR FILES...: energy_fit with plots, then the summary rows
+fit() {  # fit LABEL DIR FILES...: energy_fit with plots, then the summary rows (TRUTH_DIR: noise-free Net/ runs)
   local label=$1 dir=$2
   shift 2
   if ! "$build/energy_fit" "$@" --out "$dir/model.json" --report "$dir/report.md" --plots "$dir/plots" \
@@ -55,7 +55,7 @@ fit() {  # fit LABEL DIR FILES...: energy_fit with plots, then the summary rows
     echo "| $label | energy_fit failed: see $dir/fit.log | | | | | | | |"
     return
   fi
-  summary "$label" "$dir/model.json" "$dir/plots"
+  summary "$label" "$dir/model.json" "$dir/plots" ${TRUTH_DIR:+"$TRUTH_DIR"}
 }
 
 echo "# Model accuracy ($(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD 2>/dev/null || echo unknown))"
@@ -66,16 +66,19 @@ devices="gpu:h200 gpu:jetson_orin cpu:xeon16 cpu:laptop2"
 [ $quick = 1 ] && devices="gpu:h200 cpu:xeon16"
 for d in $devices; do
   device=${d%%:*} preset=${d#*:} dir="$out/sim-$preset"
-  mkdir -p "$dir"
+  mkdir -p "$dir/truth"
   logged "$dir/simulate.log" "$build/energy_simulate" --device "$device" --preset "$preset" --grid model \
     --out "$dir/grid.json"
   files=("$dir/grid.json")
   for net in resnet18 mobilenet_v2 vgg16 alexnet; do
     logged "$dir/simulate.log" "$build/energy_simulate" --device "$device" --preset "$preset" --grid network \
       --network "$net" --seed 7 --out "$dir/$net.json"
+    # The same network without measurement noise: what the Net/ case would read with endless repetitions.
+    logged "$dir/simulate.log" "$build/energy_simulate" --device "$device" --preset "$preset" --grid network \
+      --network "$net" --noise 0 --out "$dir/truth/$net.json"
     files+=("$dir/$net.json")
   done
-  fit "sim $preset" "$dir" "${files[@]}"
+  TRUTH_DIR="$dir/truth" fit "sim $preset" "$dir" "${files[@]}"
 done
 
 echo

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """One block of figures per energy_fit run, for scripts/model-accuracy.sh.
 
-Usage: model_accuracy_summary.py LABEL MODEL.json PLOTS_DIR
+Usage: model_accuracy_summary.py LABEL MODEL.json PLOTS_DIR [TRUTH_DIR]
 Reads the model file's "cv" block (nested CV, leave-one-level-out, coverage) and PLOTS_DIR/networks.csv (each Net/
 case against the sum of its predicted layers, the network's layers never in training; in brackets, how much the
-Net/ case exceeds the sum of its layers as measured one by one) and prints Markdown rows.
+Net/ case exceeds the sum of its layers as measured one by one) and prints Markdown rows. TRUTH_DIR (simulated
+devices): <network>.json runs of the same networks without measurement noise; each network row then also gives the
+error against that noise-free Net/ case, the model's own error without the Net/ case's noise.
 Standard library only.
 """
 import csv
@@ -27,10 +29,23 @@ def worst_level_out(block):
     return f"{worst[1]:.1f}% ({worst[0]})" if worst else "—"
 
 
+def noise_free_net(truth_dir, name):
+    """(energy J, time s) of the Net/ case in TRUTH_DIR/<network>.json, or None."""
+    path = os.path.join(truth_dir, name[len("Net/"):].split("/")[0] + ".json") if truth_dir else ""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path) as f:
+        for b in json.load(f).get("benchmarks", []):
+            if b.get("run_type") == "iteration" and b.get("name", "").startswith(name) and "energy_J" in b:
+                return b["energy_J"], b["real_time"] * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1}[b.get("time_unit", "ns")]
+    return None
+
+
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    label, model_path, plots = sys.argv[1:]
+    label, model_path, plots = sys.argv[1:4]
+    truth_dir = sys.argv[4] if len(sys.argv) == 5 else ""
     with open(model_path) as f:
         cv = json.load(f).get("cv") or {}
     for part in ("conv", "fc"):
@@ -63,6 +78,14 @@ def main():
                 se = float(r.get("measured_rel_se") or "nan")
                 if math.isfinite(se):
                     e_vs = f"{e_vs[:-1]}, measured ±{100 * se:.1f}%)" if e_vs else f" (measured ±{100 * se:.1f}%)"
+                truth = noise_free_net(truth_dir, r["name"])
+                def against(vs, predicted, noise_free):
+                    text = f"{100 * (predicted - noise_free) / noise_free:+.1f}% against the noise-free Net/"
+                    return f"{vs[:-1]}; {text})" if vs else f" ({text})"
+                if truth and math.isfinite(e):
+                    e_vs = against(e_vs, e_p, truth[0])
+                if truth and math.isfinite(t):
+                    t_vs = against(t_vs, t_p, truth[1])
                 print(f"| {label} | {r['name']} ({r['layers']} layers, held out) | | network | "
                       f"{'—' if not math.isfinite(e) else f'{e:+.1f}%'}{e_vs} | | "
                       f"{'—' if not math.isfinite(t) else f'{t:+.1f}%'}{t_vs} | | "
