@@ -364,8 +364,9 @@ std::string text(const json& doc, const char* key) {
 }
 
 json hardware_to_json(const Hardware& h) {
-  json out = {{"backend", h.backend}, {"units", h.units},           {"clock_MHz", h.clock_MHz},
-          {"cache_bytes", h.cache_bytes}, {"simd_lanes", h.simd_lanes}, {"idle_W", h.idle_W}, {"notes", h.notes}};
+  json out = {{"backend", h.backend},         {"units", h.units},           {"clock_MHz", h.clock_MHz},
+              {"cache_bytes", h.cache_bytes}, {"simd_lanes", h.simd_lanes}, {"idle_W", h.idle_W},
+              {"notes", h.notes}};
   if (h.power_cap_W > 0) out["power_cap_W"] = h.power_cap_W, out["power_cap_cases"] = h.power_cap_cases;
   return out;
 }
