@@ -41,6 +41,12 @@ def noise_free_net(truth_dir, name):
     return None
 
 
+def against(vs, predicted, noise_free):
+    """The bracket `vs` with the error against the noise-free Net/ case added."""
+    text = f"{100 * (predicted - noise_free) / noise_free:+.1f}% against the noise-free Net/"
+    return f"{vs[:-1]}; {text})" if vs else f" ({text})"
+
+
 def main():
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
@@ -79,9 +85,6 @@ def main():
                 if math.isfinite(se):
                     e_vs = f"{e_vs[:-1]}, measured ±{100 * se:.1f}%)" if e_vs else f" (measured ±{100 * se:.1f}%)"
                 truth = noise_free_net(truth_dir, r["name"])
-                def against(vs, predicted, noise_free):
-                    text = f"{100 * (predicted - noise_free) / noise_free:+.1f}% against the noise-free Net/"
-                    return f"{vs[:-1]}; {text})" if vs else f" ({text})"
                 if truth and math.isfinite(e):
                     e_vs = against(e_vs, e_p, truth[0])
                 if truth and math.isfinite(t):
